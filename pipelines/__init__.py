@@ -1,0 +1,3 @@
+"""coop: cooperation-indicator analytics pipeline."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,21 @@
+"""Errors meant for the person running coop: the CLI prints them without a traceback."""
+
+
+class CoopError(Exception):
+    """A failure the user can act on; the message says what went wrong and what to do."""
+
+
+class InputFileError(CoopError):
+    """A raw input file is missing, changed, unreadable or has the wrong shape."""
+
+
+class ModelCheckError(CoopError):
+    """A built model violates its declared grain, key, not-null or accepted values."""
+
+
+class RefreshLockedError(CoopError):
+    """Another refresh holds the writer lock."""
+
+
+class NoPublishedMartsError(CoopError):
+    """Nothing has been published yet."""

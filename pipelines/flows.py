@@ -1,0 +1,105 @@
+"""Prefect wrapping of the refresh: one task per stage, ordered by one flow.
+
+The logic lives in pipelines.refresh; this module only adds orchestration (retries on I/O,
+logging, states).  `refresh_flow()` runs with no Prefect server: Prefect starts a temporary
+local one for the run.  `coop serve` (a later issue) registers it on a cron schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from pipelines import refresh
+from pipelines.errors import CoopError
+from pipelines.lock import writer_lock
+from pipelines.publish import MANIFEST_NAME
+from pipelines.report import render_index
+from pipelines.settings import Settings, get_settings
+
+
+def _retry_unless_user_error(task, task_run, state) -> bool:
+    """Retry transient I/O failures, not bad input: a changed file stays changed."""
+    return not isinstance(state.data, CoopError)
+
+
+_IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5],
+               "retry_condition_fn": _retry_unless_user_error}
+
+
+@task(name="load", cache_policy=NO_CACHE, **_IO_RETRIES)
+def load(settings: Settings, run: refresh.RunContext) -> dict:
+    """Verify checksums and headers, copy every raw file into the run's database."""
+    return refresh.stage_load(settings, run)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate(settings: Settings, run: refresh.RunContext) -> dict:
+    """Apply the row-level rules; count rows kept and quarantined per source and rule."""
+    return refresh.stage_validate(settings, run)
+
+
+@task(name="build", cache_policy=NO_CACHE)
+def build(settings: Settings, run: refresh.RunContext) -> dict:
+    """Build the intermediate models and marts; fail if a mart breaks its declared checks."""
+    return refresh.stage_build(settings, run)
+
+
+@task(name="publish", cache_policy=NO_CACHE, **_IO_RETRIES)
+def publish(settings: Settings, run: refresh.RunContext, summary: dict) -> dict:
+    """Export the marts and swap the release in atomically."""
+    return refresh.stage_publish(settings, run, summary)
+
+
+@task(name="report", cache_policy=NO_CACHE, **_IO_RETRIES)
+def report(settings: Settings) -> Path:
+    """Render reports/index.html from the published marts."""
+    return render_index(settings)
+
+
+@flow(name="refresh", log_prints=True)
+def refresh_flow() -> dict:
+    """Load -> validate -> build -> publish -> report on the files in raw/."""
+    settings = get_settings()
+    logger = get_run_logger()
+    seconds: dict[str, float] = {}
+    with writer_lock(settings.lock_file):
+        run = refresh.new_run(settings)
+        logger.info("run %s: building in %s", run.run_id, run.build_dir)
+        with refresh.timed(seconds, "load"):
+            loaded = load(settings, run)
+        with refresh.timed(seconds, "validate"):
+            validated = validate(settings, run)
+        with refresh.timed(seconds, "build"):
+            built = build(settings, run)
+        summary = {
+            "raw_checksums": loaded["raw_checksums"],
+            "raw_rows": loaded["rows_by_table"],
+            "sources": validated,
+            "build": built,
+            "seconds": dict(seconds),
+        }
+        with refresh.timed(seconds, "publish"):
+            published = publish(settings, run, summary)
+        with refresh.timed(seconds, "report"):
+            report_path = report(settings)
+        _record_final_timings(Path(published["release"]), seconds)
+    summary.update(seconds=seconds, release=published["release"], report=str(report_path),
+                   marts={name: info["rows"] for name, info in published["marts"].items()})
+    logger.info("run summary: %s", json.dumps(summary["marts"]))
+    logger.info("stage seconds: %s", json.dumps(seconds))
+    return summary
+
+
+def _record_final_timings(release: Path, seconds: dict[str, float]) -> None:
+    """Add the publish and report times to the release manifest (atomic rewrite)."""
+    path = release / MANIFEST_NAME
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["seconds"] = dict(seconds)
+    temporary = path.with_name(f".{MANIFEST_NAME}.tmp-{os.getpid()}")
+    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temporary, path)

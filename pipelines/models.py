@@ -1,0 +1,183 @@
+"""Discover the SQL models in sql/, order them by their references, build and check them.
+
+A model is one file `sql/<layer>/<name>.sql` holding one `select`.  Its dependencies are the
+other models, raw tables and seeds it names, found by reading the file, so the build order is
+derived from the SQL itself and cannot drift from it.  Materialisation is declared once per
+layer.  A model's header comments declare its contract, checked after the build:
+
+    -- grain: one row per (ccode, year)
+    -- key: ccode, year
+    -- not_null: ccode, year, country
+    -- accepted_values: atop_defense = 0, 1
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import CoopError, ModelCheckError
+
+LAYERS = ("staging", "intermediate", "marts")
+MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
+_EXTERNAL_PREFIXES = ("raw_", "seed_")
+_IDENTIFIER = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+_LINE_COMMENT = re.compile(r"--[^\n]*")
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    layer: str
+    path: Path
+    sql: str
+    depends_on: frozenset[str]
+    grain: str = ""
+    key: tuple[str, ...] = ()
+    not_null: tuple[str, ...] = ()
+    accepted_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def materialisation(self) -> str:
+        return MATERIALISATION[self.layer]
+
+
+def _header_value(sql: str, label: str) -> list[str]:
+    values = []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        match = re.match(rf"--\s*{label}:\s*(.+)", stripped)
+        if match:
+            values.append(match.group(1).strip())
+    return values
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def discover_models(sql_dir: Path) -> dict[str, Model]:
+    paths = {
+        path.stem: (layer, path)
+        for layer in LAYERS
+        for path in sorted((sql_dir / layer).glob("*.sql"))
+    }
+    models: dict[str, Model] = {}
+    for name, (layer, path) in paths.items():
+        sql = path.read_text(encoding="utf-8")
+        words = set(_IDENTIFIER.findall(_LINE_COMMENT.sub("", sql).lower()))
+        depends_on = frozenset(
+            word for word in words
+            if word != name and (word in paths or word.startswith(_EXTERNAL_PREFIXES))
+        )
+        key = _header_value(sql, "key")
+        not_null = _header_value(sql, "not_null")
+        accepted = {}
+        for entry in _header_value(sql, "accepted_values"):
+            column, _, values = entry.partition("=")
+            accepted[column.strip()] = _split_names(values)
+        grain = _header_value(sql, "grain")
+        models[name] = Model(
+            name=name, layer=layer, path=path, sql=sql, depends_on=depends_on,
+            grain=grain[0] if grain else "", key=_split_names(key[0]) if key else (),
+            not_null=_split_names(not_null[0]) if not_null else (), accepted_values=accepted,
+        )
+        if layer == "marts" and not (grain and key):
+            raise CoopError(f"{path}: a mart must state its grain and key in its header.")
+    return models
+
+
+def build_order(models: dict[str, Model]) -> list[str]:
+    graph = {name: {dep for dep in model.depends_on if dep in models}
+             for name, model in models.items()}
+    try:
+        return list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        raise CoopError(f"SQL models reference each other in a cycle: {exc.args[1]}") from exc
+
+
+def upstream_of(models: dict[str, Model], targets: set[str]) -> set[str]:
+    """The targets and every model they depend on, directly or not."""
+    seen: set[str] = set()
+    stack = list(targets)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(dep for dep in models[name].depends_on if dep in models)
+    return seen
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """Create the shared SQL macros (sql/macros/*.sql) the models call."""
+    for path in sorted((sql_dir / "macros").glob("*.sql")):
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise CoopError(f"{path}: failed to create macros: {exc}") from exc
+
+
+def _body(sql: str) -> str:
+    return sql.strip().rstrip(";")
+
+
+def build_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model],
+                 only: set[str] | None = None) -> list[str]:
+    """Create every model (or those in `only`) in dependency order; returns the names built."""
+    built = []
+    for name in build_order(models):
+        if only is not None and name not in only:
+            continue
+        model = models[name]
+        try:
+            con.execute(f"create or replace {model.materialisation} {name} as\n{_body(model.sql)}")
+        except duckdb.Error as exc:
+            raise CoopError(f"{model.path}: failed to build: {exc}") from exc
+        built.append(name)
+    return built
+
+
+def check_queries(model: Model) -> dict[str, str]:
+    """Queries that return the rows violating the model's contract (empty = pass)."""
+    queries = {}
+    if model.key:
+        keys = ", ".join(model.key)
+        queries["unique key"] = (
+            f"select {keys}, count(*) as n_rows from {model.name} group by all having count(*) > 1"
+        )
+    for column in model.not_null + tuple(c for c in model.key if c not in model.not_null):
+        queries[f"not null {column}"] = f"select * from {model.name} where {column} is null"
+    for column, values in model.accepted_values.items():
+        allowed = ", ".join(values)
+        queries[f"accepted values {column}"] = (
+            f"select {column}, count(*) as n_rows from {model.name} "
+            f"where {column} is not null and {column} not in ({allowed}) group by all"
+        )
+    return queries
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, models: dict[str, Model],
+               layer: str = "marts") -> dict[str, int]:
+    """Run every declared check of the layer's models; raise listing all failures."""
+    failures = []
+    counts: dict[str, int] = {}
+    for model in models.values():
+        if model.layer != layer:
+            continue
+        for check, query in check_queries(model).items():
+            violations = con.execute(f"select count(*) from ({query})").fetchone()[0]
+            counts[f"{model.name}: {check}"] = violations
+            if violations:
+                example = con.execute(f"{query} limit 3").fetchall()
+                failures.append(f"{model.name}: {check}: {violations} violation(s), e.g. {example}")
+    if failures:
+        raise ModelCheckError("Built marts fail their checks; nothing was published:\n  "
+                              + "\n  ".join(failures))
+    return counts

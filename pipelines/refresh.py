@@ -1,0 +1,160 @@
+"""The refresh stages as plain functions: load -> validate -> build -> publish -> report.
+
+flows.py wraps each in a Prefect task; tests call them directly.  Every stage works on files
+of its own run (marts/.build/<run_id>/), so a failure or a kill at any point leaves the
+published marts untouched, and the next run clears the leftovers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines import __version__, models
+from pipelines.db import connect_work
+from pipelines.loading import load_sources
+from pipelines.publish import (
+    export_release,
+    prune_releases,
+    swap_in,
+    write_manifest,
+)
+from pipelines.settings import Settings
+
+# Models whose rows carry a reject reason: validation builds these and everything upstream.
+CHECKED_MODEL_SUFFIX = "_checked"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run_id: str
+    build_dir: Path
+
+    @property
+    def work_db(self) -> Path:
+        return self.build_dir / "work.duckdb"
+
+    @property
+    def release_dir(self) -> Path:
+        return self.build_dir / "release"
+
+
+def new_run(settings: Settings) -> RunContext:
+    """Start a run: clear leftovers of earlier (killed) runs, make this run's build directory.
+
+    Call only while holding the writer lock, so no live run's files are removed.
+    """
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    if settings.build_dir.exists():
+        shutil.rmtree(settings.build_dir)
+    for stray in settings.marts_dir.glob(".*.tmp-*"):
+        stray.unlink(missing_ok=True)
+    build_dir = settings.build_dir / run_id
+    build_dir.mkdir(parents=True)
+    return RunContext(run_id=run_id, build_dir=build_dir)
+
+
+def stage_load(settings: Settings, run: RunContext) -> dict:
+    con = connect_work(run.work_db)
+    try:
+        summary = load_sources(con, settings)
+    finally:
+        con.close()
+    return {"rows_by_table": summary.rows_by_table, "raw_checksums": summary.checksums}
+
+
+def _validation_models(all_models: dict[str, models.Model]) -> set[str]:
+    checked = {name for name in all_models if name.endswith(CHECKED_MODEL_SUFFIX)}
+    return models.upstream_of(all_models, checked)
+
+
+def stage_validate(settings: Settings, run: RunContext) -> dict:
+    """Build the staging and checked models; count rows kept and quarantined per source/rule."""
+    all_models = models.discover_models(settings.sql_dir)
+    con = connect_work(run.work_db)
+    try:
+        models.create_macros(con, settings.sql_dir)
+        models.build_models(con, all_models, only=_validation_models(all_models))
+        per_source: dict[str, dict] = {}
+        for name in sorted(all_models):
+            if not name.endswith(CHECKED_MODEL_SUFFIX):
+                continue
+            rows = con.execute(
+                f"""
+                select source_id, source_file, reject.rule as rule, count(*) as n
+                from {name} group by all order by all
+                """
+            ).fetchall()
+            for source_id, source_file, rule, count in rows:
+                entry = per_source.setdefault(
+                    f"{source_id}/{source_file}", {"loaded": 0, "quarantined": {}}
+                )
+                if rule is None:
+                    entry["loaded"] += count
+                else:
+                    entry["quarantined"][rule] = entry["quarantined"].get(rule, 0) + count
+    finally:
+        con.close()
+    return per_source
+
+
+def stage_build(settings: Settings, run: RunContext) -> dict:
+    """Build the remaining models, then run every mart's declared checks (the publish gate)."""
+    all_models = models.discover_models(settings.sql_dir)
+    remaining = set(all_models) - _validation_models(all_models)
+    con = connect_work(run.work_db)
+    try:
+        models.create_macros(con, settings.sql_dir)
+        built = models.build_models(con, all_models, only=remaining)
+        checks = models.run_checks(con, all_models, layer="marts")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return {"models_built": len(built), "checks_passed": len(checks)}
+
+
+def config_hash(settings: Settings) -> str:
+    """Hash of everything besides raw data that shapes the marts: SQL, seeds, manifest."""
+    digest = hashlib.sha256()
+    files = sorted(settings.sql_dir.rglob("*.sql")) + sorted(settings.seeds_dir.glob("*.csv"))
+    for path in [*files, settings.sources_manifest]:
+        digest.update(str(path.relative_to(path.parents[1])).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stage_publish(settings: Settings, run: RunContext, run_summary: dict) -> dict:
+    """Export, describe and atomically swap in the release; prune old releases."""
+    exported = export_release(run.work_db, run.release_dir)
+    manifest = {
+        "run_id": run.run_id,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_version": __version__,
+        "duckdb_version": duckdb.__version__,
+        "config_sha256": config_hash(settings),
+        "marts": exported,
+        **run_summary,
+    }
+    write_manifest(run.release_dir, manifest)
+    release = swap_in(settings, run.release_dir, run.run_id)
+    pruned = prune_releases(settings)
+    shutil.rmtree(run.build_dir, ignore_errors=True)
+    return {"release": str(release), "pruned_releases": pruned, "marts": exported}
+
+
+@contextmanager
+def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Record the wall-clock seconds a stage takes into `seconds[stage]`."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = round(time.perf_counter() - start, 3)

@@ -1,0 +1,74 @@
+"""One settings object: every path the project uses, anchored at the project root.
+
+Each path can be overridden by an environment variable (``COOP_ROOT``, ``COOP_RAW_DIR``,
+``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``), which is how the
+tests point a run at fixture data without touching the shipped inputs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    raw_dir: Path
+    seeds_dir: Path
+    sql_dir: Path
+    marts_dir: Path
+    reports_dir: Path
+    # How many earlier releases stay on disk after a publish, so a reader that opened one
+    # just before the swap can finish.
+    releases_to_keep: int = 3
+
+    @property
+    def sources_manifest(self) -> Path:
+        return self.raw_dir / "sources.toml"
+
+    @property
+    def published_db(self) -> Path:
+        return self.marts_dir / "coop.duckdb"
+
+    @property
+    def published_manifest(self) -> Path:
+        return self.marts_dir / "manifest.json"
+
+    @property
+    def current_release(self) -> Path:
+        """Symlink to the live release directory; swapping it is the atomic publish."""
+        return self.marts_dir / "current"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.marts_dir / "releases"
+
+    @property
+    def build_dir(self) -> Path:
+        """Where a refresh builds before publishing: inside marts/ so os.replace stays atomic."""
+        return self.marts_dir / ".build"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.marts_dir / ".refresh.lock"
+
+
+def get_settings() -> Settings:
+    root = _path_from_env("COOP_ROOT", PROJECT_ROOT)
+    return Settings(
+        root=root,
+        raw_dir=_path_from_env("COOP_RAW_DIR", root / "raw"),
+        seeds_dir=_path_from_env("COOP_SEEDS_DIR", root / "seeds"),
+        sql_dir=_path_from_env("COOP_SQL_DIR", root / "sql"),
+        marts_dir=_path_from_env("COOP_MARTS_DIR", root / "marts"),
+        reports_dir=_path_from_env("COOP_REPORTS_DIR", root / "reports"),
+    )

@@ -1,0 +1,127 @@
+"""Shared reading of one raw CSV file into a DuckDB raw table with lineage columns.
+
+Every column is read as text: casting, quirks and row-level rejects belong to the staging SQL,
+where a bad value becomes a quarantine row with a reason instead of failing the whole load.
+File-level problems (wrong header, bad encoding, no rows, unparseable CSV) stop the load here
+with a message that names the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import InputFileError
+from pipelines.raw_manifest import RawFile, verify_file
+
+LINEAGE_COLUMNS = ("_source_id", "_source_file", "_file_sha256", "_row_number")
+
+
+@dataclass(frozen=True)
+class CsvSpec:
+    """What a raw CSV file must look like."""
+
+    file_name: str  # the file's `name` in raw/sources.toml
+    table: str  # the raw table it lands in
+    columns: tuple[str, ...]  # the exact header, in order
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    binary = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    return io.TextIOWrapper(binary, encoding="utf-8", newline="")
+
+
+def read_header(path: Path) -> list[str]:
+    """The header fields, after checking the file is non-empty UTF-8."""
+    try:
+        with _open_text(path) as handle:
+            first_line = handle.readline()
+            # Reading the rest checks the encoding of the whole file in one pass.
+            while handle.read(1 << 20):
+                pass
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save the file as "
+            f"UTF-8 and record its new checksum."
+        ) from exc
+    except (OSError, EOFError) as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc}).") from exc
+    if first_line.startswith(codecs.BOM_UTF8.decode("utf-8")):
+        first_line = first_line[1:]
+    first_line = first_line.rstrip("\r\n")
+    if not first_line.strip():
+        raise InputFileError(f"{path}: empty file (no header). Restore the original file.")
+    import csv
+
+    return next(csv.reader([first_line]))
+
+
+def check_header(path: Path, spec: CsvSpec) -> None:
+    header = read_header(path)
+    expected = list(spec.columns)
+    if header == expected:
+        return
+    missing = [column for column in expected if column not in header]
+    extra = [column for column in header if column not in expected]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected column(s) {', '.join(extra)}")
+    if not problems:
+        problems.append("columns in a different order")
+    raise InputFileError(
+        f"{path}: header does not match source '{spec.table}': {'; '.join(problems)}. "
+        f"Expected: {', '.join(expected)}. If the source changed its format, update the adapter "
+        f"in pipelines/sources/."
+    )
+
+
+def load_csv(con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec) -> int:
+    """Verify, then copy one CSV into `spec.table`; returns the number of rows loaded."""
+    checksum = verify_file(raw_file)
+    check_header(raw_file.path, spec)
+    column_types = {column: "VARCHAR" for column in spec.columns}
+    # Single-threaded reading keeps row_number() equal to the record's position in the file.
+    con.execute("set threads = 1")
+    try:
+        con.execute(
+            f"""
+            create or replace table {spec.table} as
+            select
+                $source_id as _source_id,
+                $source_file as _source_file,
+                $checksum as _file_sha256,
+                row_number() over () as _row_number,
+                *
+            from read_csv(
+                $path, header = true, delim = ',', quote = '"', escape = '"',
+                columns = $columns, auto_detect = false, strict_mode = true,
+                null_padding = false, encoding = 'utf-8'
+            )
+            """,
+            {
+                "source_id": raw_file.source_id,
+                "source_file": raw_file.path.name,
+                "checksum": checksum,
+                "path": str(raw_file.path),
+                "columns": column_types,
+            },
+        )
+    except duckdb.Error as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise InputFileError(
+            f"{raw_file.path}: could not be parsed as CSV ({first_line}). Fix the file or "
+            f"restore the original."
+        ) from exc
+    finally:
+        con.execute("reset threads")
+    row_count = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
+    if row_count == 0:
+        raise InputFileError(f"{raw_file.path}: has a header but no data rows.")
+    return row_count

@@ -1,0 +1,44 @@
+-- grain: one row per rejected raw record
+-- key: source_file, row_number
+-- not_null: source_id, source_file, row_number, rule, reason
+-- row_number is the record's position in its file (1 = first data row after the header).
+with
+
+rejects as (
+    select source_id, source_file, row_number, reject
+    from int_alliance_dyad_years_checked where reject is not null
+    union all
+    select source_id, source_file, row_number, reject
+    from int_igo_memberships_checked where reject is not null
+    union all
+    select source_id, source_file, row_number, reject
+    from int_mme_exercises_checked where reject is not null
+    union all
+    select source_id, source_file, row_number, reject
+    from int_mme_participations_checked where reject is not null
+    union all
+    select source_id, source_file, row_number, reject
+    from int_pko_contributions_checked where reject is not null
+),
+
+rules as (
+    select * from stg_seeds__quarantine_rules
+),
+
+final as (
+    select
+        rejects.source_id,
+        rejects.source_file,
+        rejects.row_number,
+        rejects.reject.rule as rule,
+        rejects.reject.column_name as column_name,
+        rejects.reject.value as offending_value,
+        coalesce(rules.description, rejects.reject.rule)
+        || ': ' || rejects.reject.column_name
+        || ' = ' || coalesce(rejects.reject.value, 'NULL') as reason
+    from rejects
+    left join rules on rejects.reject.rule = rules.rule
+)
+
+select * from final
+order by source_id, source_file, row_number

@@ -1,0 +1,11 @@
+-- The whole system per year: states, alliance ties, exercises and peacekeeping contributors.
+select
+    year,
+    count(*) as states,
+    sum(alliance_partners_defense) / 2 as defence_pacts_dyads,
+    sum(exercises) filter (where exercises > 0) as exercise_participations,
+    count(*) filter (where pko_personnel_peak > 0) as pko_contributors
+from mart_country_year
+where year >= 1946
+group by year
+order by year
