@@ -55,8 +55,10 @@ def refresh() -> None:
     except CoopError as exc:
         _fail(str(exc))
     settings = get_settings()
-    click.echo(f"Refresh finished in {time.perf_counter() - started:.1f} s "
-               f"(stages: {', '.join(f'{k} {v:.1f} s' for k, v in summary['seconds'].items())}).")
+    click.echo(
+        f"Refresh finished in {time.perf_counter() - started:.1f} s "
+        f"(stages: {', '.join(f'{k} {v:.1f} s' for k, v in summary['seconds'].items())})."
+    )
     for mart, rows in summary["marts"].items():
         click.echo(f"  {mart:32s} {rows:>10,} rows")
     click.echo(f"Marts:  {settings.published_db}  (and {settings.marts_dir}/<mart>.parquet)")
@@ -67,8 +69,12 @@ def refresh() -> None:
 @click.argument("query", required=False)
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV to standard output.")
 @click.option("--json", "as_json", is_flag=True, help="Write a JSON array of objects.")
-@click.option("--max-rows", default=100, show_default=True,
-              help="Rows shown in table output (CSV and JSON print all rows).")
+@click.option(
+    "--max-rows",
+    default=100,
+    show_default=True,
+    help="Rows shown in table output (CSV and JSON print all rows).",
+)
 def sql(query: str | None, as_csv: bool, as_json: bool, max_rows: int) -> None:
     """Query the published marts, read-only. With no QUERY, open an interactive shell.
 
@@ -96,8 +102,11 @@ def sql(query: str | None, as_csv: bool, as_json: bool, max_rows: int) -> None:
         writer.writerow(columns)
         writer.writerows(rows)
     elif as_json:
-        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows],
-                              default=str, indent=1))
+        click.echo(
+            json.dumps(
+                [dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=1
+            )
+        )
     else:
         query_module.print_table(columns, rows, max_rows=max_rows)
 
@@ -115,8 +124,10 @@ def status() -> None:
     manifest = read_published_manifest(get_settings())
     if manifest is None:
         _fail("nothing is published yet. Run `coop refresh` first.")
-    click.echo(f"Release {manifest['run_id']} published {manifest['published_at']} "
-               f"(coop {manifest['code_version']}).")
+    click.echo(
+        f"Release {manifest['run_id']} published {manifest['published_at']} "
+        f"(coop {manifest['code_version']})."
+    )
     for mart, info in manifest["marts"].items():
         click.echo(f"  {mart:32s} {info['rows']:>10,} rows  checksum {info['content_checksum']}")
     click.echo("Sources (rows loaded / quarantined):")

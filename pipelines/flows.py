@@ -27,8 +27,11 @@ def _retry_unless_user_error(task, task_run, state) -> bool:
     return not isinstance(state.data, CoopError)
 
 
-_IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5],
-               "retry_condition_fn": _retry_unless_user_error}
+_IO_RETRIES = {
+    "retries": 2,
+    "retry_delay_seconds": [1, 5],
+    "retry_condition_fn": _retry_unless_user_error,
+}
 
 
 @task(name="load", cache_policy=NO_CACHE, **_IO_RETRIES)
@@ -88,8 +91,12 @@ def refresh_flow() -> dict:
         with refresh.timed(seconds, "report"):
             report_path = report(settings)
         _record_final_timings(Path(published["release"]), seconds)
-    summary.update(seconds=seconds, release=published["release"], report=str(report_path),
-                   marts={name: info["rows"] for name, info in published["marts"].items()})
+    summary.update(
+        seconds=seconds,
+        release=published["release"],
+        report=str(report_path),
+        marts={name: info["rows"] for name, info in published["marts"].items()},
+    )
     logger.info("run summary: %s", json.dumps(summary["marts"]))
     logger.info("stage seconds: %s", json.dumps(seconds))
     return summary

@@ -36,9 +36,9 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
         for spec in adapter.FILES:
             raw_file = source.file(spec.file_name)
             summary.rows_by_table[spec.table] = load_csv(con, raw_file, spec)
-            summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = (
-                con.execute(f"select any_value(_file_sha256) from {spec.table}").fetchone()[0]
-            )
+            summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = con.execute(
+                f"select any_value(_file_sha256) from {spec.table}"
+            ).fetchone()[0]
     load_source_coverage(con, sources)
     summary.rows_by_table.update(load_seeds(con, settings.seeds_dir))
     return summary

@@ -73,7 +73,8 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
         sql = path.read_text(encoding="utf-8")
         words = set(_IDENTIFIER.findall(_LINE_COMMENT.sub("", sql).lower()))
         depends_on = frozenset(
-            word for word in words
+            word
+            for word in words
             if word != name and (word in paths or word.startswith(_EXTERNAL_PREFIXES))
         )
         key = _header_value(sql, "key")
@@ -84,9 +85,15 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
             accepted[column.strip()] = _split_names(values)
         grain = _header_value(sql, "grain")
         models[name] = Model(
-            name=name, layer=layer, path=path, sql=sql, depends_on=depends_on,
-            grain=grain[0] if grain else "", key=_split_names(key[0]) if key else (),
-            not_null=_split_names(not_null[0]) if not_null else (), accepted_values=accepted,
+            name=name,
+            layer=layer,
+            path=path,
+            sql=sql,
+            depends_on=depends_on,
+            grain=grain[0] if grain else "",
+            key=_split_names(key[0]) if key else (),
+            not_null=_split_names(not_null[0]) if not_null else (),
+            accepted_values=accepted,
         )
         if layer == "marts" and not (grain and key):
             raise CoopError(f"{path}: a mart must state its grain and key in its header.")
@@ -94,8 +101,9 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
 
 
 def build_order(models: dict[str, Model]) -> list[str]:
-    graph = {name: {dep for dep in model.depends_on if dep in models}
-             for name, model in models.items()}
+    graph = {
+        name: {dep for dep in model.depends_on if dep in models} for name, model in models.items()
+    }
     try:
         return list(TopologicalSorter(graph).static_order())
     except CycleError as exc:
@@ -128,8 +136,9 @@ def _body(sql: str) -> str:
     return sql.strip().rstrip(";")
 
 
-def build_models(con: duckdb.DuckDBPyConnection, models: dict[str, Model],
-                 only: set[str] | None = None) -> list[str]:
+def build_models(
+    con: duckdb.DuckDBPyConnection, models: dict[str, Model], only: set[str] | None = None
+) -> list[str]:
     """Create every model (or those in `only`) in dependency order; returns the names built."""
     built = []
     for name in build_order(models):
@@ -163,8 +172,9 @@ def check_queries(model: Model) -> dict[str, str]:
     return queries
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, models: dict[str, Model],
-               layer: str = "marts") -> dict[str, int]:
+def run_checks(
+    con: duckdb.DuckDBPyConnection, models: dict[str, Model], layer: str = "marts"
+) -> dict[str, int]:
     """Run every declared check of the layer's models; raise listing all failures."""
     failures = []
     counts: dict[str, int] = {}
@@ -178,6 +188,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, models: dict[str, Model],
                 example = con.execute(f"{query} limit 3").fetchall()
                 failures.append(f"{model.name}: {check}: {violations} violation(s), e.g. {example}")
     if failures:
-        raise ModelCheckError("Built marts fail their checks; nothing was published:\n  "
-                              + "\n  ".join(failures))
+        raise ModelCheckError(
+            "Built marts fail their checks; nothing was published:\n  " + "\n  ".join(failures)
+        )
     return counts

@@ -39,8 +39,9 @@ def run_query(published_db: Path, query: str) -> tuple[list[str], list[tuple]]:
         con.close()
 
 
-def print_table(columns: list[str], rows: list[tuple], max_rows: int = 100,
-                console: Console | None = None) -> None:
+def print_table(
+    columns: list[str], rows: list[tuple], max_rows: int = 100, console: Console | None = None
+) -> None:
     console = console or Console()
     table = Table(show_lines=False, header_style="bold")
     for column in columns:
@@ -59,8 +60,11 @@ def interactive_shell(published_db: Path) -> None:
 
     con = connect_published(published_db)
     console = Console()
-    console.print(f"coop sql: {published_db} (read-only). End statements with ';'. "
-                  ".tables lists tables, .quit exits.", style="dim")
+    console.print(
+        f"coop sql: {published_db} (read-only). End statements with ';'. "
+        ".tables lists tables, .quit exits.",
+        style="dim",
+    )
     buffer: list[str] = []
     try:
         while True:

@@ -9,8 +9,16 @@ from pathlib import Path
 
 from pipelines.errors import InputFileError
 
-_REQUIRED_SOURCE_KEYS = ("dataset", "version", "citation", "origin", "licence", "code_system",
-                         "first_year", "last_year")
+_REQUIRED_SOURCE_KEYS = (
+    "dataset",
+    "version",
+    "citation",
+    "origin",
+    "licence",
+    "code_system",
+    "first_year",
+    "last_year",
+)
 _REQUIRED_FILE_KEYS = ("name", "path", "sha256")
 
 
@@ -40,7 +48,7 @@ class Source:
                 return raw_file
         raise InputFileError(
             f"raw/sources.toml: source '{self.source_id}' lists no file named '{name}'. "
-            f"Add a [[sources.{self.source_id}.files]] entry with name = \"{name}\"."
+            f'Add a [[sources.{self.source_id}.files]] entry with name = "{name}".'
         )
 
 
@@ -66,13 +74,24 @@ def read_manifest(manifest_path: Path) -> dict[str, Source]:
                 raise InputFileError(
                     f"{manifest_path}: a file of [sources.{source_id}] lacks {', '.join(lacking)}."
                 )
-            files.append(RawFile(source_id, file_entry["name"], raw_dir / file_entry["path"],
-                                 file_entry["sha256"].lower()))
+            files.append(
+                RawFile(
+                    source_id,
+                    file_entry["name"],
+                    raw_dir / file_entry["path"],
+                    file_entry["sha256"].lower(),
+                )
+            )
         meta = {key: value for key, value in entry.items() if key != "files"}
         sources[source_id] = Source(
-            source_id=source_id, dataset=entry["dataset"], version=str(entry["version"]),
-            citation=entry["citation"], first_year=int(entry["first_year"]),
-            last_year=int(entry["last_year"]), role=entry.get("role", ""), files=tuple(files),
+            source_id=source_id,
+            dataset=entry["dataset"],
+            version=str(entry["version"]),
+            citation=entry["citation"],
+            first_year=int(entry["first_year"]),
+            last_year=int(entry["last_year"]),
+            role=entry.get("role", ""),
+            files=tuple(files),
             meta=meta,
         )
     if not sources:

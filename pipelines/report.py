@@ -45,8 +45,9 @@ def run_report_queries(settings: Settings) -> dict[str, pd.DataFrame]:
 
 
 def _figure_json(figure: go.Figure) -> dict:
-    figure.update_layout(template="plotly_white", margin={"l": 50, "r": 20, "t": 50, "b": 40},
-                         height=380)
+    figure.update_layout(
+        template="plotly_white", margin={"l": 50, "r": 20, "t": 50, "b": 40}, height=380
+    )
     return json.loads(figure.to_json())
 
 
@@ -60,19 +61,35 @@ def build_figures(frames: dict[str, pd.DataFrame]) -> list[dict]:
     ):
         figure = go.Figure()
         for (iso3, country), rows in trends.groupby(["iso3", "country"], sort=True):
-            figure.add_trace(go.Scatter(x=rows["year"], y=rows[column], mode="lines+markers",
-                                        name=f"{country} ({iso3})"))
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["year"], y=rows[column], mode="lines+markers", name=f"{country} ({iso3})"
+                )
+            )
         figure.update_layout(title=f"Central Asia: {title}", xaxis_title="year")
         figures.append({"id": f"ca-{column}", "figure": _figure_json(figure)})
 
     world = frames["world_activity_by_year"]
     figure = go.Figure()
-    figure.add_trace(go.Scatter(x=world["year"], y=world["defence_pacts_dyads"],
-                                name="pairs of states with a defence pact"))
-    figure.add_trace(go.Scatter(x=world["year"], y=world["exercise_participations"],
-                                name="state participations in exercises"))
-    figure.add_trace(go.Scatter(x=world["year"], y=world["pko_contributors"],
-                                name="states contributing UN peacekeepers"))
+    figure.add_trace(
+        go.Scatter(
+            x=world["year"],
+            y=world["defence_pacts_dyads"],
+            name="pairs of states with a defence pact",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=world["year"],
+            y=world["exercise_participations"],
+            name="state participations in exercises",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=world["year"], y=world["pko_contributors"], name="states contributing UN peacekeepers"
+        )
+    )
     figure.update_layout(title="The whole state system since 1946", xaxis_title="year")
     figures.append({"id": "world-activity", "figure": _figure_json(figure)})
 
@@ -87,16 +104,20 @@ def build_figures(frames: dict[str, pd.DataFrame]) -> list[dict]:
 def render_index(settings: Settings) -> Path:
     frames = run_report_queries(settings)
     manifest = read_published_manifest(settings) or {}
-    html = _environment().get_template("index.html.j2").render(
-        title="coop: international military cooperation indicators",
-        plotly_js=get_plotlyjs(),
-        figures=build_figures(frames),
-        coverage=frames["source_coverage"].to_dict("records"),
-        quarantine=frames["quarantine_by_rule"].to_dict("records"),
-        run_id=manifest.get("run_id", "unknown"),
-        published_at=manifest.get("published_at", "unknown"),
-        rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        central_asia=", ".join(CENTRAL_ASIA),
+    html = (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            title="coop: international military cooperation indicators",
+            plotly_js=get_plotlyjs(),
+            figures=build_figures(frames),
+            coverage=frames["source_coverage"].to_dict("records"),
+            quarantine=frames["quarantine_by_rule"].to_dict("records"),
+            run_id=manifest.get("run_id", "unknown"),
+            published_at=manifest.get("published_at", "unknown"),
+            rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            central_asia=", ".join(CENTRAL_ASIA),
+        )
     )
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
     target = settings.reports_dir / "index.html"

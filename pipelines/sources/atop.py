@@ -13,7 +13,15 @@ FILES = (
     CsvSpec(
         file_name="directed_dyad_year",
         table="raw_atop__directed_dyad_year",
-        columns=("ccode1", "ccode2", "year", "atop_defense", "atop_offense", "atop_neutral",
-                 "atop_nonagg", "atop_consul"),
+        columns=(
+            "ccode1",
+            "ccode2",
+            "year",
+            "atop_defense",
+            "atop_offense",
+            "atop_neutral",
+            "atop_nonagg",
+            "atop_consul",
+        ),
     ),
 )

@@ -9,6 +9,7 @@ with a message that names the file.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import io
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ class CsvSpec:
 
 
 def _open_text(path: Path) -> io.TextIOBase:
-    binary = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    # The caller closes the wrapper, which closes the binary file too.
+    binary = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115
     return io.TextIOWrapper(binary, encoding="utf-8", newline="")
 
 
@@ -56,8 +58,6 @@ def read_header(path: Path) -> list[str]:
     first_line = first_line.rstrip("\r\n")
     if not first_line.strip():
         raise InputFileError(f"{path}: empty file (no header). Restore the original file.")
-    import csv
-
     return next(csv.reader([first_line]))
 
 

@@ -8,8 +8,18 @@ FILES = (
     CsvSpec(
         file_name="state_spells",
         table="raw_cow_states__state_spells",
-        columns=("stateabb", "ccode", "statenme", "styear", "stmonth", "stday", "endyear",
-                 "endmonth", "endday", "version"),
+        columns=(
+            "stateabb",
+            "ccode",
+            "statenme",
+            "styear",
+            "stmonth",
+            "stday",
+            "endyear",
+            "endmonth",
+            "endday",
+            "version",
+        ),
     ),
     CsvSpec(
         file_name="ccode_iso3_crosswalk",

@@ -15,7 +15,11 @@ known_states as (
 ),
 
 coverage as (
-    select first_year, last_year from stg_sources__coverage where source_id = 'atop'
+    select
+        first_year,
+        last_year
+    from stg_sources__coverage
+    where source_id = 'atop'
 ),
 
 checked as (

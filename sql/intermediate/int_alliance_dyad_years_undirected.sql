@@ -5,7 +5,8 @@
 with
 
 dyads as (
-    select * from int_alliance_dyad_years_checked where reject is null
+    select * from int_alliance_dyad_years_checked
+    where reject is null
 ),
 
 undirected as (

@@ -7,7 +7,11 @@ exercises as (
 ),
 
 coverage as (
-    select first_year, last_year from stg_sources__coverage where source_id = 'mme'
+    select
+        first_year,
+        last_year
+    from stg_sources__coverage
+    where source_id = 'mme'
 ),
 
 checked as (

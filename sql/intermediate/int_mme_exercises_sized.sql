@@ -5,7 +5,8 @@
 with
 
 participations as (
-    select * from int_mme_participations_checked where reject is null
+    select * from int_mme_participations_checked
+    where reject is null
 ),
 
 sized as (

@@ -13,7 +13,8 @@ periods as (
 ),
 
 crosswalk as (
-    select * from stg_cow_states__ccode_iso3 where iso3 is not null
+    select * from stg_cow_states__ccode_iso3
+    where iso3 is not null
 ),
 
 state_years as (
@@ -21,7 +22,11 @@ state_years as (
 ),
 
 coverage as (
-    select first_year, last_year from stg_sources__coverage where source_id = 'ipi'
+    select
+        first_year,
+        last_year
+    from stg_sources__coverage
+    where source_id = 'ipi'
 ),
 
 resolved as (

@@ -5,7 +5,8 @@
 with
 
 contributions as (
-    select * from int_pko_contributions_checked where reject is null
+    select * from int_pko_contributions_checked
+    where reject is null
 ),
 
 months_reported as (

@@ -28,12 +28,26 @@ coverage as (
 ),
 
 alliance_partners as (
-    select ccode1 as ccode, ccode2 as partner, year, atop_defense, atop_offense, atop_neutral,
-        atop_nonagg, atop_consul
+    select
+        ccode1 as ccode,
+        ccode2 as partner,
+        year,
+        atop_defense,
+        atop_offense,
+        atop_neutral,
+        atop_nonagg,
+        atop_consul
     from int_alliance_dyad_years_undirected
     union all
-    select ccode2 as ccode, ccode1 as partner, year, atop_defense, atop_offense, atop_neutral,
-        atop_nonagg, atop_consul
+    select
+        ccode2 as ccode,
+        ccode1 as partner,
+        year,
+        atop_defense,
+        atop_offense,
+        atop_neutral,
+        atop_nonagg,
+        atop_consul
     from int_alliance_dyad_years_undirected
 ),
 
@@ -73,9 +87,17 @@ memberships as (
 ),
 
 exercise_partners as (
-    select ccode1 as ccode, ccode2 as partner, year from int_exercise_dyads_paired
+    select
+        ccode1 as ccode,
+        ccode2 as partner,
+        year
+    from int_exercise_dyads_paired
     union all
-    select ccode2 as ccode, ccode1 as partner, year from int_exercise_dyads_paired
+    select
+        ccode2 as ccode,
+        ccode1 as partner,
+        year
+    from int_exercise_dyads_paired
 ),
 
 exercises as (

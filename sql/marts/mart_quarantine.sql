@@ -5,20 +5,45 @@
 with
 
 rejects as (
-    select source_id, source_file, row_number, reject
-    from int_alliance_dyad_years_checked where reject is not null
+    select
+        source_id,
+        source_file,
+        row_number,
+        reject
+    from int_alliance_dyad_years_checked
+    where reject is not null
     union all
-    select source_id, source_file, row_number, reject
-    from int_igo_memberships_checked where reject is not null
+    select
+        source_id,
+        source_file,
+        row_number,
+        reject
+    from int_igo_memberships_checked
+    where reject is not null
     union all
-    select source_id, source_file, row_number, reject
-    from int_mme_exercises_checked where reject is not null
+    select
+        source_id,
+        source_file,
+        row_number,
+        reject
+    from int_mme_exercises_checked
+    where reject is not null
     union all
-    select source_id, source_file, row_number, reject
-    from int_mme_participations_checked where reject is not null
+    select
+        source_id,
+        source_file,
+        row_number,
+        reject
+    from int_mme_participations_checked
+    where reject is not null
     union all
-    select source_id, source_file, row_number, reject
-    from int_pko_contributions_checked where reject is not null
+    select
+        source_id,
+        source_file,
+        row_number,
+        reject
+    from int_pko_contributions_checked
+    where reject is not null
 ),
 
 rules as (
@@ -30,8 +55,8 @@ final as (
         rejects.source_id,
         rejects.source_file,
         rejects.row_number,
-        rejects.reject.rule as rule,
-        rejects.reject.column_name as column_name,
+        rejects.reject.rule,
+        rejects.reject.column_name,
         rejects.reject.value as offending_value,
         coalesce(rules.description, rejects.reject.rule)
         || ': ' || rejects.reject.column_name

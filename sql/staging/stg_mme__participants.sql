@@ -16,7 +16,7 @@ typed as (
         mme_row as mme_row_text,
         ccode as ccode_text,
         as_int(mme_row) as mme_row,
-        "MMEID" as mmeid,
+        mmeid,
         as_int(participant_position) as participant_position,
         trim(participant_raw) as participant_name,
         as_int(ccode) as ccode,

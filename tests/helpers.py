@@ -1,0 +1,27 @@
+"""Run the refresh stages as plain functions (no Prefect) for the tests."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines import refresh
+from pipelines.settings import Settings
+
+
+def build_work_db(settings: Settings) -> tuple[refresh.RunContext, dict]:
+    """Load, validate and build into a fresh run directory; returns the run and its summary."""
+    run = refresh.new_run(settings)
+    loaded = refresh.stage_load(settings, run)
+    validated = refresh.stage_validate(settings, run)
+    built = refresh.stage_build(settings, run)
+    return run, {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
+                 "sources": validated, "build": built}
+
+
+def publish(settings: Settings) -> dict:
+    run, summary = build_work_db(settings)
+    return refresh.stage_publish(settings, run, summary)
+
+
+def rows(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[tuple]:
+    return con.execute(query, params or {}).fetchall()
