@@ -1,7 +1,7 @@
 -- grain: one row per undirected pair (ccode1 < ccode2) and year with at least one ATOP alliance
 -- key: ccode1, ccode2, year
--- ATOP is symmetric (A->B and B->A); taking both directions and the maximum flag keeps a pair
--- even if one direction was quarantined.
+-- ATOP has a row for each direction (A->B and B->A), but an obligation can be one-sided: a
+-- pair's flag is 1 when either direction carries it.
 with
 
 dyads as (

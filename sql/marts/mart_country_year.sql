@@ -27,42 +27,21 @@ coverage as (
     from stg_sources__coverage
 ),
 
-alliance_partners as (
+alliances as (
+    -- ATOP obligations can be one-sided (a guarantee), so a state's partners are counted
+    -- from its own directed rows (ccode1), never by adding both directions.
     select
         ccode1 as ccode,
-        ccode2 as partner,
         year,
-        atop_defense,
-        atop_offense,
-        atop_neutral,
-        atop_nonagg,
-        atop_consul
-    from int_alliance_dyad_years_undirected
-    union all
-    select
-        ccode2 as ccode,
-        ccode1 as partner,
-        year,
-        atop_defense,
-        atop_offense,
-        atop_neutral,
-        atop_nonagg,
-        atop_consul
-    from int_alliance_dyad_years_undirected
-),
-
-alliances as (
-    select
-        ccode,
-        year,
-        count(distinct partner) filter (where atop_defense = 1) as partners_defense,
-        count(distinct partner) filter (where atop_offense = 1) as partners_offense,
-        count(distinct partner) filter (where atop_neutral = 1) as partners_neutrality,
-        count(distinct partner) filter (where atop_nonagg = 1) as partners_nonaggression,
-        count(distinct partner) filter (where atop_consul = 1) as partners_consultation,
-        count(distinct partner) as partners_total
-    from alliance_partners
-    group by ccode, year
+        count(distinct ccode2) filter (where atop_defense = 1) as partners_defense,
+        count(distinct ccode2) filter (where atop_offense = 1) as partners_offense,
+        count(distinct ccode2) filter (where atop_neutral = 1) as partners_neutrality,
+        count(distinct ccode2) filter (where atop_nonagg = 1) as partners_nonaggression,
+        count(distinct ccode2) filter (where atop_consul = 1) as partners_consultation,
+        count(distinct ccode2) as partners_total
+    from int_alliance_dyad_years_checked
+    where reject is null
+    group by ccode1, year
 ),
 
 memberships as (
