@@ -38,6 +38,6 @@ lock: | $(UV) ## Re-resolve uv.lock after changing pyproject.toml
 	$(UV) lock
 
 clean: ## Remove the environment and every built output (raw/ is never touched)
-	rm -rf $(VENV) $(TOOLS) .prefect marts/* marts/.build reports/*
+	rm -rf $(VENV) $(TOOLS) .prefect marts/* marts/.build marts/.refresh.lock reports/*
 
 .PHONY: help install run test lint lock clean
