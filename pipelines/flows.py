@@ -52,6 +52,12 @@ def build(settings: Settings, run: refresh.RunContext) -> dict:
     return refresh.stage_build(settings, run)
 
 
+@task(name="indices", cache_policy=NO_CACHE)
+def indices(settings: Settings, run: refresh.RunContext) -> dict:
+    """Compute the cooperation indices, partnerships, blocs, networks and uncertainty."""
+    return refresh.stage_indices(settings, run)
+
+
 @task(name="publish", cache_policy=NO_CACHE, **_IO_RETRIES)
 def publish(settings: Settings, run: refresh.RunContext, summary: dict) -> dict:
     """Export the marts and swap the release in atomically."""
@@ -66,7 +72,7 @@ def report(settings: Settings) -> Path:
 
 @flow(name="refresh", log_prints=True)
 def refresh_flow() -> dict:
-    """Load -> validate -> build -> publish -> report on the files in raw/."""
+    """Load -> validate -> build -> indices -> publish -> report on the files in raw/."""
     settings = get_settings()
     logger = get_run_logger()
     seconds: dict[str, float] = {}
@@ -79,11 +85,14 @@ def refresh_flow() -> dict:
             validated = validate(settings, run)
         with refresh.timed(seconds, "build"):
             built = build(settings, run)
+        with refresh.timed(seconds, "indices"):
+            indexed = indices(settings, run)
         summary = {
             "raw_checksums": loaded["raw_checksums"],
             "raw_rows": loaded["rows_by_table"],
             "sources": validated,
             "build": built,
+            "indices": indexed,
             "seconds": dict(seconds),
         }
         with refresh.timed(seconds, "publish"):

@@ -24,7 +24,9 @@ from pipelines.errors import CoopError, ModelCheckError
 
 LAYERS = ("staging", "intermediate", "marts")
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
-_EXTERNAL_PREFIXES = ("raw_", "seed_")
+# raw_: loaded files; seed_: seeds/*.csv; py_: tables the indices stage computes in Python.
+_EXTERNAL_PREFIXES = ("raw_", "seed_", "py_")
+PYTHON_TABLE_PREFIX = "py_"
 _IDENTIFIER = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 _LINE_COMMENT = re.compile(r"--[^\n]*")
 
@@ -132,6 +134,23 @@ def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
             raise CoopError(f"{path}: failed to create macros: {exc}") from exc
 
 
+def downstream_of_python(models: dict[str, Model]) -> set[str]:
+    """Models that read a py_ table, directly or through another model: built after Python."""
+    found = {
+        name
+        for name, model in models.items()
+        if any(dep.startswith(PYTHON_TABLE_PREFIX) for dep in model.depends_on)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for name, model in models.items():
+            if name not in found and model.depends_on & found:
+                found.add(name)
+                changed = True
+    return found
+
+
 def _body(sql: str) -> str:
     return sql.strip().rstrip(";")
 
@@ -173,13 +192,16 @@ def check_queries(model: Model) -> dict[str, str]:
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, models: dict[str, Model], layer: str = "marts"
+    con: duckdb.DuckDBPyConnection,
+    models: dict[str, Model],
+    layer: str = "marts",
+    only: set[str] | None = None,
 ) -> dict[str, int]:
-    """Run every declared check of the layer's models; raise listing all failures."""
+    """Run every declared check of the layer's models (or those in `only`); raise on failure."""
     failures = []
     counts: dict[str, int] = {}
     for model in models.values():
-        if model.layer != layer:
+        if model.layer != layer or (only is not None and model.name not in only):
             continue
         for check, query in check_queries(model).items():
             violations = con.execute(f"select count(*) from ({query})").fetchone()[0]

@@ -107,26 +107,45 @@ def stage_validate(settings: Settings, run: RunContext) -> dict:
 
 
 def stage_build(settings: Settings, run: RunContext) -> dict:
-    """Build the remaining models, then run every mart's declared checks (the publish gate)."""
+    """Build the remaining SQL models, then run the declared checks of the marts built."""
     all_models = models.discover_models(settings.sql_dir)
-    remaining = set(all_models) - _validation_models(all_models)
+    remaining = (
+        set(all_models) - _validation_models(all_models) - models.downstream_of_python(all_models)
+    )
     con = connect_work(run.work_db)
     try:
         models.create_macros(con, settings.sql_dir)
         built = models.build_models(con, all_models, only=remaining)
-        checks = models.run_checks(con, all_models, layer="marts")
+        checks = models.run_checks(con, all_models, layer="marts", only=set(built))
         con.execute("checkpoint")
     finally:
         con.close()
     return {"models_built": len(built), "checks_passed": len(checks)}
 
 
+def stage_indices(settings: Settings, run: RunContext, draws: int | None = None) -> dict:
+    """Compute the indices in Python, then build and check the marts that read them."""
+    from pipelines.indices.stage import compute_indices
+
+    all_models = models.discover_models(settings.sql_dir)
+    con = connect_work(run.work_db)
+    try:
+        summary = compute_indices(con, settings, draws=draws)
+        models.create_macros(con, settings.sql_dir)
+        built = models.build_models(con, all_models, only=models.downstream_of_python(all_models))
+        checks = models.run_checks(con, all_models, layer="marts", only=set(built))
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return {**summary, "models_built": len(built), "checks_passed": len(checks)}
+
+
 def config_hash(settings: Settings) -> str:
-    """Hash of everything besides raw data that shapes the marts: SQL, seeds, manifest."""
+    """Hash of everything besides raw data that shapes the marts: SQL, seeds, manifest, indices."""
     digest = hashlib.sha256()
     files = sorted(settings.sql_dir.rglob("*.sql")) + sorted(settings.seeds_dir.glob("*.csv"))
-    for path in [*files, settings.sources_manifest]:
-        digest.update(str(path.relative_to(path.parents[1])).encode())
+    for path in [*files, settings.sources_manifest, settings.indices_file]:
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

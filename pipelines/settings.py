@@ -1,7 +1,8 @@
 """One settings object: every path the project uses, anchored at the project root.
 
 Each path can be overridden by an environment variable (``COOP_ROOT``, ``COOP_RAW_DIR``,
-``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``), which is how the
+``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``,
+``COOP_INDICES_FILE``), which is how the
 tests point a run at fixture data without touching the shipped inputs.
 """
 
@@ -27,6 +28,7 @@ class Settings:
     sql_dir: Path
     marts_dir: Path
     reports_dir: Path
+    indices_file: Path
     # How many earlier releases stay on disk after a publish, so a reader that opened one
     # just before the swap can finish.
     releases_to_keep: int = 3
@@ -71,4 +73,5 @@ def get_settings() -> Settings:
         sql_dir=_path_from_env("COOP_SQL_DIR", root / "sql"),
         marts_dir=_path_from_env("COOP_MARTS_DIR", root / "marts"),
         reports_dir=_path_from_env("COOP_REPORTS_DIR", root / "reports"),
+        indices_file=_path_from_env("COOP_INDICES_FILE", root / "indices.toml"),
     )

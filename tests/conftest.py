@@ -22,4 +22,5 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("COOP_ROOT", str(tmp_path))
     monkeypatch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
     monkeypatch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
+    monkeypatch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
     return get_settings()

@@ -37,7 +37,7 @@ def scalar(con, query, params=None):
 
 def test_flow_publishes_every_mart_and_the_report(refreshed):
     con, summary, out = refreshed
-    assert set(summary["seconds"]) == {"load", "validate", "build", "publish", "report"}
+    assert set(summary["seconds"]) == {"load", "validate", "build", "indices", "publish", "report"}
     manifest = json.loads((out / "marts" / "manifest.json").read_text())
     assert manifest["marts"]["mart_dyad_year"]["rows"] == scalar(
         con, "select count(*) from mart_dyad_year")

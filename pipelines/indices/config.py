@@ -1,0 +1,374 @@
+"""Load and validate the index definition (indices.toml) and the partner blocs (seeds/blocs.csv).
+
+An analyst changes the index by editing indices.toml, never code. So every key is checked
+here, before any computation: an unknown key, a missing key or a value outside the allowed set
+raises IndexDefinitionError naming the key and the allowed values. Nothing falls back to a
+default silently: the defaults below apply only to keys the file leaves out, and they are
+listed in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.errors import CoopError
+
+NORMALISATIONS = ("minmax", "zscore", "rank", "goalposts")
+WEIGHTINGS = ("equal", "explicit", "pca")
+AGGREGATIONS = ("arithmetic", "geometric")
+TRANSFORMS = ("none", "log1p")
+DIRECTIONS = ("positive", "negative")
+PILLARS = ("institutional", "operational")
+CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
+MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class IndexDefinitionError(CoopError):
+    """indices.toml or seeds/blocs.csv is invalid; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str  # a column of mart_country_year
+    pillar: str
+    direction: str
+    transform: str
+    weight: float
+    goalposts: tuple[float, float] | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Pillar:
+    name: str
+    label: str
+    weights: str
+    aggregation: str
+    min_share_observed: float
+
+
+@dataclass(frozen=True)
+class Composite:
+    normalisation: str
+    weights: str
+    aggregation: str
+    window: int
+    pillar_weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    draws: int
+    seed: int
+    normalisations: tuple[str, ...]
+    aggregations: tuple[str, ...]
+    windows: tuple[int, ...]
+    weight_concentration: float
+    oat_weight_draws: int
+
+
+@dataclass(frozen=True)
+class Partnership:
+    criteria_weights: dict[str, float]
+    min_criteria: int
+    longevity_full_years: int
+    joint_igo_min: int
+    min_layers_covered: int
+
+
+@dataclass(frozen=True)
+class Network:
+    max_iter: int
+    tol: float
+
+
+@dataclass(frozen=True)
+class IndexDefinition:
+    composite: Composite
+    pillars: dict[str, Pillar]
+    indicators: tuple[Indicator, ...]
+    uncertainty: Uncertainty
+    partnership: Partnership
+    multivector_layer_weights: dict[str, float]
+    network: Network
+
+    def pillar_indicators(self, pillar: str) -> tuple[Indicator, ...]:
+        return tuple(ind for ind in self.indicators if ind.pillar == pillar)
+
+
+def _fail(key: str, problem: str, allowed: str | None = None) -> IndexDefinitionError:
+    message = f"indices.toml: {key}: {problem}"
+    if allowed:
+        message += f" Allowed: {allowed}."
+    return IndexDefinitionError(message)
+
+
+def _check_keys(table: dict, key: str, allowed: tuple[str, ...]) -> None:
+    for name in table:
+        if name not in allowed:
+            raise _fail(f"{key}.{name}" if key else name, "unknown key.", ", ".join(allowed))
+
+
+def _table(table: dict, name: str, key: str) -> dict:
+    value = table.get(name, {})
+    if not isinstance(value, dict):
+        raise _fail(f"{key}{name}", "must be a table.")
+    return value
+
+
+def _choice(table: dict, name: str, key: str, allowed: tuple[str, ...], default=None) -> str:
+    value = table.get(name, default)
+    if value is None:
+        raise _fail(f"{key}.{name}", "is required.", ", ".join(allowed))
+    if value not in allowed:
+        raise _fail(f"{key}.{name}", f"{value!r} is not allowed.", ", ".join(allowed))
+    return value
+
+
+def _number(table: dict, name: str, key: str, default=None, low=None, high=None,
+            integer: bool = False) -> float:
+    value = table.get(name, default)
+    kind = "an integer" if integer else "a number"
+    bounds = f"{kind} in [{low}, {high}]" if high is not None else f"{kind} >= {low}"
+    if value is None:
+        raise _fail(f"{key}.{name}", "is required.", bounds)
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+        integer and not isinstance(value, int)
+    ) or (isinstance(value, float) and not math.isfinite(value)):
+        raise _fail(f"{key}.{name}", f"{value!r} is not {kind}.", bounds)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise _fail(f"{key}.{name}", f"{value!r} is out of range.", bounds)
+    return value
+
+
+def _weights_table(table: dict, name: str, key: str, names: tuple[str, ...],
+                   require_positive_sum: bool = True) -> dict[str, float]:
+    weights = _table(table, name, f"{key}.")
+    _check_keys(weights, f"{key}.{name}", names)
+    result = {n: float(_number(weights, n, f"{key}.{name}", default=0.0, low=0.0)) for n in names}
+    if require_positive_sum and sum(result.values()) <= 0:
+        raise _fail(f"{key}.{name}", "the weights must sum to more than 0.",
+                    "non-negative numbers for " + ", ".join(names))
+    return result
+
+
+def _list(table: dict, name: str, key: str, allowed: tuple, default: tuple) -> tuple:
+    value = table.get(name, list(default))
+    if not isinstance(value, list) or not value:
+        raise _fail(f"{key}.{name}", "must be a non-empty list.", ", ".join(map(str, allowed)))
+    for item in value:
+        if isinstance(item, bool) or item not in allowed:
+            raise _fail(f"{key}.{name}", f"{item!r} is not allowed.",
+                        ", ".join(map(str, allowed)))
+    if len(set(value)) != len(value):
+        raise _fail(f"{key}.{name}", "lists a value twice.", ", ".join(map(str, allowed)))
+    return tuple(value)
+
+
+def parse_definition(raw: dict) -> IndexDefinition:
+    """Validate a parsed indices.toml (a dict) and return the typed definition."""
+    _check_keys(raw, "", ("composite", "pillars", "indicators", "uncertainty", "partnership",
+                          "multivector", "network"))
+    comp = _table(raw, "composite", "")
+    _check_keys(comp, "composite", ("normalisation", "weights", "aggregation", "window",
+                                     "pillar_weights"))
+    composite = Composite(
+        normalisation=_choice(comp, "normalisation", "composite", NORMALISATIONS, "minmax"),
+        weights=_choice(comp, "weights", "composite", WEIGHTINGS, "equal"),
+        aggregation=_choice(comp, "aggregation", "composite", AGGREGATIONS, "arithmetic"),
+        window=int(_number(comp, "window", "composite", 1, 1, 10, integer=True)),
+        pillar_weights=_weights_table(comp, "pillar_weights", "composite", PILLARS)
+        if "pillar_weights" in comp else dict.fromkeys(PILLARS, 1.0),
+    )
+
+    pillars_raw = _table(raw, "pillars", "")
+    _check_keys(pillars_raw, "pillars", PILLARS)
+    pillars = {}
+    for name in PILLARS:
+        key = f"pillars.{name}"
+        if name not in pillars_raw:
+            raise _fail(key, "is required: every pillar needs a table.", ", ".join(PILLARS))
+        table = _table(pillars_raw, name, "pillars.")
+        _check_keys(table, key, ("label", "weights", "aggregation", "min_share_observed"))
+        pillars[name] = Pillar(
+            name=name,
+            label=str(table.get("label", name)),
+            weights=_choice(table, "weights", key, WEIGHTINGS, "equal"),
+            aggregation=_choice(table, "aggregation", key, AGGREGATIONS, "arithmetic"),
+            min_share_observed=float(_number(table, "min_share_observed", key, 1.0, 0.01, 1.0)),
+        )
+
+    indicators_raw = raw.get("indicators")
+    if not isinstance(indicators_raw, list) or not indicators_raw:
+        raise _fail("indicators", "must be a non-empty array of tables ([[indicators]]).")
+    indicators = []
+    seen = set()
+    for position, table in enumerate(indicators_raw, start=1):
+        key = f"indicators[{position}]"
+        if not isinstance(table, dict):
+            raise _fail(key, "must be a table.")
+        _check_keys(table, key, ("name", "pillar", "direction", "transform", "weight",
+                                 "goalposts", "source"))
+        name = table.get("name")
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            raise _fail(f"{key}.name", f"{name!r} is not a column name.",
+                        "a column of mart_country_year, lower case")
+        if name in seen:
+            raise _fail(f"{key}.name", f"{name!r} is listed twice.")
+        seen.add(name)
+        goalposts = table.get("goalposts")
+        if goalposts is not None:
+            if (not isinstance(goalposts, list) or len(goalposts) != 2
+                    or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                               for v in goalposts)
+                    or goalposts[0] >= goalposts[1]):
+                raise _fail(f"{key}.goalposts", f"{goalposts!r} is invalid.",
+                            "[low, high] in raw units with low < high")
+            goalposts = (float(goalposts[0]), float(goalposts[1]))
+        indicators.append(Indicator(
+            name=name,
+            pillar=_choice(table, "pillar", key, PILLARS),
+            direction=_choice(table, "direction", key, DIRECTIONS, "positive"),
+            transform=_choice(table, "transform", key, TRANSFORMS, "none"),
+            weight=float(_number(table, "weight", key, 1.0, 0.0)),
+            goalposts=goalposts,
+            source=str(table.get("source", "")),
+        ))
+    for name, pillar in pillars.items():
+        members = [ind for ind in indicators if ind.pillar == name]
+        if not members:
+            raise _fail(f"pillars.{name}", "has no indicators.",
+                        "at least one [[indicators]] with pillar = " + repr(name))
+        if pillar.weights == "explicit" and sum(ind.weight for ind in members) <= 0:
+            raise _fail(f"pillars.{name}.weights", "explicit weights of its indicators sum to 0.")
+
+    unc = _table(raw, "uncertainty", "")
+    _check_keys(unc, "uncertainty", ("draws", "seed", "normalisations", "aggregations",
+                                      "windows", "weight_concentration", "oat_weight_draws"))
+    uncertainty = Uncertainty(
+        draws=int(_number(unc, "draws", "uncertainty", 200, 1, 100_000, integer=True)),
+        seed=int(_number(unc, "seed", "uncertainty", None, 0, integer=True)),
+        normalisations=_list(unc, "normalisations", "uncertainty", NORMALISATIONS,
+                             ("minmax", "zscore", "rank")),
+        aggregations=_list(unc, "aggregations", "uncertainty", AGGREGATIONS, AGGREGATIONS),
+        windows=_list(unc, "windows", "uncertainty", tuple(range(1, 11)), (1, 3)),
+        weight_concentration=float(_number(unc, "weight_concentration", "uncertainty", 20.0,
+                                           0.1)),
+        oat_weight_draws=int(_number(unc, "oat_weight_draws", "uncertainty", 50, 1, 10_000,
+                                     integer=True)),
+    )
+
+    needs_goalposts = composite.normalisation == "goalposts" or (
+        "goalposts" in uncertainty.normalisations)
+    if needs_goalposts:
+        for position, ind in enumerate(indicators, start=1):
+            if ind.goalposts is None:
+                raise _fail(f"indicators[{position}].goalposts",
+                            f"is required for {ind.name!r} because goalposts normalisation is "
+                            "used.", "[low, high] in raw units")
+
+    part = _table(raw, "partnership", "")
+    _check_keys(part, "partnership", ("criteria_weights", "min_criteria", "longevity_full_years",
+                                       "joint_igo_min", "min_layers_covered"))
+    partnership = Partnership(
+        criteria_weights=_weights_table(part, "criteria_weights", "partnership", CRITERIA)
+        if "criteria_weights" in part else dict.fromkeys(CRITERIA, 1.0),
+        min_criteria=int(_number(part, "min_criteria", "partnership", 3, 1, len(CRITERIA),
+                                 integer=True)),
+        longevity_full_years=int(_number(part, "longevity_full_years", "partnership", 10, 1,
+                                         integer=True)),
+        joint_igo_min=int(_number(part, "joint_igo_min", "partnership", 1, 1, integer=True)),
+        min_layers_covered=int(_number(part, "min_layers_covered", "partnership", 3, 1, 4,
+                                       integer=True)),
+    )
+
+    multi = _table(raw, "multivector", "")
+    _check_keys(multi, "multivector", ("layer_weights",))
+    layer_weights = (_weights_table(multi, "layer_weights", "multivector", MULTIVECTOR_LAYERS)
+                     if "layer_weights" in multi else dict.fromkeys(MULTIVECTOR_LAYERS, 1.0))
+
+    net = _table(raw, "network", "")
+    _check_keys(net, "network", ("max_iter", "tol"))
+    network = Network(
+        max_iter=int(_number(net, "max_iter", "network", 1000, 10, integer=True)),
+        tol=float(_number(net, "tol", "network", 1e-6, 1e-14, 1e-2)),
+    )
+    return IndexDefinition(composite, pillars, tuple(indicators), uncertainty, partnership,
+                           layer_weights, network)
+
+
+def load_definition(path: Path) -> IndexDefinition:
+    """Read and validate indices.toml; every problem names the file and the key."""
+    if not path.exists():
+        raise IndexDefinitionError(f"{path}: the index definition file is missing.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise IndexDefinitionError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return parse_definition(raw)
+    except IndexDefinitionError as exc:
+        raise IndexDefinitionError(f"{path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class BlocMember:
+    bloc: str
+    ccode: int
+    first_year: int | None
+    last_year: int | None
+
+
+BLOC_COLUMNS = ("bloc", "member_ccode", "member_name", "first_year", "last_year", "note")
+
+
+def load_blocs(path: Path) -> tuple[BlocMember, ...]:
+    """Read seeds/blocs.csv: one row per (bloc, member) with optional membership years.
+
+    Bloc names become column names (share_<bloc>) of mart_multivector, so they must be lower
+    case identifiers; a bad row is rejected with its row number rather than skipped.
+    """
+    if not path.exists():
+        raise IndexDefinitionError(f"{path}: the partner-bloc file is missing.")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != BLOC_COLUMNS:
+            raise IndexDefinitionError(
+                f"{path}: header must be exactly {','.join(BLOC_COLUMNS)} "
+                f"(found {','.join(reader.fieldnames or ())}).")
+        members = []
+        seen = set()
+        for row_number, row in enumerate(reader, start=2):
+            where = f"{path}: row {row_number}"
+            bloc = (row["bloc"] or "").strip()
+            if not _IDENTIFIER.match(bloc) or bloc == "other":
+                raise IndexDefinitionError(
+                    f"{where}: bloc {bloc!r} must be a lower-case identifier (a-z, 0-9, _) "
+                    "and not 'other'.")
+            years = []
+            for column in ("member_ccode", "first_year", "last_year"):
+                text = (row[column] or "").strip()
+                if not text and column != "member_ccode":
+                    years.append(None)
+                    continue
+                if not re.fullmatch(r"\d+", text):
+                    raise IndexDefinitionError(
+                        f"{where}: {column} {text!r} must be a whole number"
+                        + (" or empty." if column != "member_ccode" else "."))
+                years.append(int(text))
+            ccode, first_year, last_year = years
+            if first_year is not None and last_year is not None and first_year > last_year:
+                raise IndexDefinitionError(f"{where}: first_year is after last_year.")
+            if (bloc, ccode, first_year) in seen:
+                raise IndexDefinitionError(f"{where}: duplicate row for {bloc}, {ccode}.")
+            seen.add((bloc, ccode, first_year))
+            members.append(BlocMember(bloc, ccode, first_year, last_year))
+    if not members:
+        raise IndexDefinitionError(f"{path}: no blocs defined.")
+    return tuple(members)

@@ -1,0 +1,239 @@
+"""Strategic-partnership profile of a pair of states, year by year (Kulliev's four criteria).
+
+comprehensiveness  share of the cooperation layers covered that year in which the pair is active
+longevity          consecutive years of military ties up to this year, and the age of the tie
+reciprocity        balance of the ATOP obligations each side gives the other (directed rows)
+coherence          similarity of the two portfolios: Jaccard of full IGO memberships and the
+                   Signorino-Ritter S-score of alliance portfolios
+
+plus partnership_score (0-1) and the dyad symbolic gap (institutional minus operational ties).
+Functions take arrays/frames so the tests can check each formula on a hand-made example.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.indices.composite import aggregate
+from pipelines.indices.config import CRITERIA, Partnership
+from pipelines.indices.normalise import minmax
+
+LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
+# Layers that count as military cooperation for longevity and for which pairs are kept.
+MILITARY_LAYERS = ("alliance", "joint_security_igo", "joint_exercise")
+S_SCORE_MAX_LEVEL = 3
+
+
+def alliance_level(defense, offense, neutral, nonagg, consul) -> np.ndarray:
+    """Valued alliance tie: 3 defence, 2 offence or neutrality, 1 non-aggression or
+    consultation, 0 none; NaN outside ATOP coverage. The strongest obligation counts."""
+    flags = [np.asarray(v, dtype=float) for v in (defense, offense, neutral, nonagg, consul)]
+    level = np.where(flags[0] == 1, 3.0, np.where(
+        (flags[1] == 1) | (flags[2] == 1), 2.0,
+        np.where((flags[3] == 1) | (flags[4] == 1), 1.0, 0.0)))
+    return np.where(np.isnan(flags).any(axis=0), np.nan, level)
+
+
+def comprehensiveness(layers: np.ndarray, min_covered: int = 1) -> np.ndarray:
+    """Active layers / covered layers; layers is (rows, k) of 1, 0 or NaN (not covered).
+
+    NaN when fewer than min_covered layers are covered: one covered layer cannot show
+    breadth (after 2014 only ATOP reports, and every allied pair would score 1).
+    """
+    layers = np.asarray(layers, dtype=float)
+    covered = (~np.isnan(layers)).sum(axis=1)
+    active = np.nansum(layers, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((covered >= max(min_covered, 1)), active / covered, np.nan)
+
+
+def reciprocity(given_1to2, given_2to1) -> np.ndarray:
+    """1 - |a - b| / (a + b) on the obligation types each side gives the other.
+
+    1 = balanced, 0 = one side gives everything. NaN when neither side gives any (no
+    directed alliance data for the pair): mutual interest is then not measured, not 0.
+    """
+    a = np.nan_to_num(np.asarray(given_1to2, dtype=float))
+    b = np.nan_to_num(np.asarray(given_2to1, dtype=float))
+    total = a + b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 1.0 - np.abs(a - b) / total, np.nan)
+
+
+def igo_jaccard(joint, full1, full2) -> np.ndarray:
+    """|A intersect B| / |A union B| of two full-IGO portfolios, from the counts:
+    union = full1 + full2 - joint. NaN when neither state is a member of any IGO."""
+    joint, full1, full2 = (np.asarray(v, dtype=float) for v in (joint, full1, full2))
+    union = full1 + full2 - joint
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, joint / union, np.nan)
+
+
+def s_score_matrix(levels: np.ndarray, max_level: int = S_SCORE_MAX_LEVEL) -> np.ndarray:
+    """Signorino-Ritter S for every pair of rows of a valued alliance-portfolio matrix.
+
+    levels is (n, n): levels[i, k] = tie of state i with state k (0..max_level), the
+    diagonal = max_level (a state is allied with itself at the highest level).
+    S_ij = 1 - 2 * sum_k |levels[i, k] - levels[j, k]| / (n * max_level), in [-1, 1].
+    The L1 distance is computed as the sum over thresholds t = 1..max_level of the Hamming
+    distances between the 0/1 matrices [levels >= t], so it is a few matrix products.
+    """
+    levels = np.asarray(levels)
+    n = levels.shape[0]
+    distance = np.zeros((n, n))
+    for threshold in range(1, max_level + 1):
+        above = (levels >= threshold).astype(float)
+        counts = above.sum(axis=1)
+        distance += counts[:, None] + counts[None, :] - 2.0 * above @ above.T
+    return 1.0 - 2.0 * distance / (n * max_level)
+
+
+def s_scores(members: pd.DataFrame, ties: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """S-score of each requested pair-year.
+
+    members: (ccode, year) system members whose portfolios are compared; ties: (ccode1,
+    ccode2, year, level) undirected ties with level > 0; pairs: (ccode1, ccode2, year).
+    Returns NaN for a pair-year with a state that is not among that year's members.
+    """
+    out = np.full(len(pairs), np.nan)
+    ties_by_year = dict(tuple(ties.groupby("year")))
+    pair_rows = pairs.reset_index(drop=True)
+    for year, states in members.groupby("year"):
+        requested = np.flatnonzero(pair_rows["year"].to_numpy() == year)
+        if not len(requested):
+            continue
+        ccodes = np.sort(states["ccode"].to_numpy())
+        n = len(ccodes)
+        levels = np.zeros((n, n), dtype=np.int8)
+        np.fill_diagonal(levels, S_SCORE_MAX_LEVEL)
+        year_ties = ties_by_year.get(year)
+        if year_ties is not None:
+            i = np.searchsorted(ccodes, year_ties["ccode1"].to_numpy())
+            j = np.searchsorted(ccodes, year_ties["ccode2"].to_numpy())
+            inside = (i < n) & (j < n)
+            inside[inside] &= (ccodes[i[inside]] == year_ties["ccode1"].to_numpy()[inside]) & (
+                ccodes[j[inside]] == year_ties["ccode2"].to_numpy()[inside])
+            level = year_ties["level"].to_numpy()[inside].astype(np.int8)
+            levels[i[inside], j[inside]] = level
+            levels[j[inside], i[inside]] = level
+        scores = s_score_matrix(levels)
+        c1 = pair_rows["ccode1"].to_numpy()[requested]
+        c2 = pair_rows["ccode2"].to_numpy()[requested]
+        a = np.clip(np.searchsorted(ccodes, c1), 0, n - 1)
+        b = np.clip(np.searchsorted(ccodes, c2), 0, n - 1)
+        known = (ccodes[a] == c1) & (ccodes[b] == c2)
+        out[requested[known]] = scores[a[known], b[known]]
+    return out
+
+
+def tie_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Longevity of each pair's tie from (ccode1, ccode2, year, active).
+
+    longevity_years: consecutive years up to and including this one in which the pair is
+    active (0 when inactive this year); a missing year (one state out of the system) breaks
+    the run. first_tie_year: the first active year so far (NaN before it); tie_age_years:
+    year - first_tie_year + 1.
+    """
+    data = frame[["ccode1", "ccode2", "year", "active"]].copy()
+    data["active"] = data["active"].astype(bool)
+    data = data.sort_values(["ccode1", "ccode2", "year"])
+    same_pair = (data["ccode1"].eq(data["ccode1"].shift())
+                 & data["ccode2"].eq(data["ccode2"].shift()))
+    continues = (same_pair & data["active"].shift(fill_value=False)
+                 & data["year"].sub(data["year"].shift()).eq(1))
+    starts = data["active"] & ~continues
+    run_id = starts.cumsum()
+    run_start = data["year"].where(starts).groupby(run_id).transform("first")
+    data["longevity_years"] = np.where(data["active"], data["year"] - run_start + 1, 0)
+    pair_id = (~same_pair).cumsum()
+    first_ever = data["year"].where(data["active"]).groupby(pair_id).transform("min")
+    first_active = first_ever.where(data["year"] >= first_ever)
+    data["first_tie_year"] = first_active
+    data["tie_age_years"] = data["year"] - first_active + 1
+    return data.reindex(frame.index)[["longevity_years", "first_tie_year", "tie_age_years"]]
+
+
+def coherence(jaccard, s_score) -> np.ndarray:
+    """Mean of the IGO Jaccard (0-1) and the S-score put on 0-1, (S + 1) / 2, over those
+    observed; NaN when neither is."""
+    parts = np.column_stack([np.asarray(jaccard, dtype=float),
+                             (np.asarray(s_score, dtype=float) + 1.0) / 2.0])
+    return aggregate(parts, np.ones(2), "arithmetic", 0.5)
+
+
+def partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: int
+                      ) -> np.ndarray:
+    """Weighted mean of the criteria (each 0-1) over those observed, needing min_criteria."""
+    criteria = np.asarray(criteria, dtype=float)
+    return aggregate(criteria, weights, "arithmetic", min_criteria / criteria.shape[1])
+
+
+def dyad_symbolic_gap(level, joint_security_igo, joint_exercises
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Institutional and operational tie intensity of each pair on 0-100, and the gap.
+
+    institutional = mean of alliance level / 3 * 100 and min-max(log1p(joint security IGO
+    memberships)); operational = min-max(log1p(joint exercises)); both over the given rows;
+    gap = institutional - operational (NaN unless both are observed).
+    """
+    level = np.asarray(level, dtype=float)
+    security = minmax(np.log1p(np.asarray(joint_security_igo, dtype=float)))
+    institutional = aggregate(np.column_stack([100.0 * level / S_SCORE_MAX_LEVEL, security]),
+                              np.ones(2), "arithmetic", 1.0)
+    operational = minmax(np.log1p(np.asarray(joint_exercises, dtype=float)))
+    return institutional, operational, institutional - operational
+
+
+def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
+                        settings: Partnership) -> pd.DataFrame:
+    """All partnership columns for dyad rows holding: ccode1, ccode2, year, the five atop_*
+    flags, joint_igo_full, joint_security_igo_full, joint_exercises, igo_full1, igo_full2,
+    given_1to2, given_2to1 (obligation types each side gives, NaN if no directed row)."""
+    d = dyads.reset_index(drop=True)
+    col = {name: d[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+           for name in d.columns if name not in ("ccode1", "ccode2", "year")}
+    level = alliance_level(col["atop_defense"], col["atop_offense"], col["atop_neutral"],
+                           col["atop_nonagg"], col["atop_consul"])
+
+    def active(values: np.ndarray, minimum: float = 1.0) -> np.ndarray:
+        return np.where(np.isnan(values), np.nan, (values >= minimum).astype(float))
+
+    layers = {
+        "alliance": active(level),
+        "joint_security_igo": active(col["joint_security_igo_full"]),
+        "joint_igo": active(col["joint_igo_full"], settings.joint_igo_min),
+        "joint_exercise": active(col["joint_exercises"]),
+    }
+    out = d[["ccode1", "ccode2", "year"]].copy()
+    out["alliance_level"] = level
+    for name in LAYERS:
+        out[f"layer_{name}"] = layers[name]
+    layer_matrix = np.column_stack([layers[name] for name in LAYERS])
+    out["layers_active"] = np.nansum(layer_matrix, axis=1)
+    out["layers_covered"] = (~np.isnan(layer_matrix)).sum(axis=1)
+    out["comprehensiveness"] = comprehensiveness(layer_matrix, settings.min_layers_covered)
+
+    military = np.column_stack([layers[name] for name in MILITARY_LAYERS])
+    runs = tie_runs(out.assign(active=np.nansum(military, axis=1) > 0))
+    out = pd.concat([out, runs], axis=1)
+    out["longevity"] = np.minimum(out["longevity_years"] / settings.longevity_full_years, 1.0)
+
+    out["obligations_given_1to2"] = col["given_1to2"]
+    out["obligations_given_2to1"] = col["given_2to1"]
+    out["reciprocity"] = reciprocity(col["given_1to2"], col["given_2to1"])
+    out["igo_jaccard"] = igo_jaccard(col["joint_igo_full"], col["igo_full1"], col["igo_full2"])
+    out["alliance_s_score"] = s_score
+    out["coherence"] = coherence(out["igo_jaccard"], s_score)
+
+    criteria = out[list(CRITERIA)].to_numpy(dtype=float)
+    weights = np.array([settings.criteria_weights[c] for c in CRITERIA])
+    out["criteria_observed"] = (~np.isnan(criteria[:, weights > 0])).sum(axis=1)
+    out["partnership_score"] = partnership_score(criteria[:, weights > 0],
+                                                 weights[weights > 0], settings.min_criteria)
+    institutional, operational, gap = dyad_symbolic_gap(
+        level, col["joint_security_igo_full"], col["joint_exercises"])
+    out["dyad_institutional"] = institutional
+    out["dyad_operational"] = operational
+    out["dyad_symbolic_gap"] = gap
+    return out

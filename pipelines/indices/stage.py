@@ -1,0 +1,214 @@
+"""The indices stage: read the built marts from the run's work database, compute the indices,
+write the py_* tables that sql/marts/mart_{cooperation_index, partnership, multivector,
+network, index_uncertainty}.sql select from.
+
+Runs after the build stage and before those marts are built. Heavy set work (filtering the
+million dyad-years, joining directed ATOP rows) is done in DuckDB; the formulas are the pure
+functions of the sibling modules. Every input problem raises a CoopError subclass.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import duckdb
+import pandas as pd
+
+from pipelines.indices.composite import cooperation_index
+from pipelines.indices.config import load_blocs, load_definition
+from pipelines.indices.multivector import multivector
+from pipelines.indices.network import network_measures
+from pipelines.indices.partnership import partnership_profile, s_scores
+from pipelines.indices.uncertainty import UncertaintyError, monte_carlo
+from pipelines.settings import Settings
+
+_LEVEL = """
+    case
+        when atop_defense = 1 then 3
+        when atop_offense = 1 or atop_neutral = 1 then 2
+        when atop_nonagg = 1 or atop_consul = 1 then 1
+        else 0
+    end
+"""
+
+# Pairs are kept from their first year with a military tie (alliance, joint security IGO or
+# joint exercise) onwards; the ~780k pair-years before that hold no tie to profile.
+PARTNERSHIP_DYADS = """
+with
+
+dyads as (
+    select
+        *,
+        coalesce(atop_any, 0) = 1
+        or coalesce(joint_security_igo_full, 0) > 0
+        or coalesce(joint_exercises, 0) > 0 as military
+    from mart_dyad_year
+),
+
+kept as (
+    select * from (
+        select
+            *,
+            bool_or(military) over (
+                partition by ccode1, ccode2 order by year
+                rows between unbounded preceding and current row
+            ) as tie_so_far
+        from dyads
+    )
+    where tie_so_far
+),
+
+directed as (
+    select
+        ccode1,
+        ccode2,
+        year,
+        atop_defense + atop_offense + atop_neutral + atop_nonagg + atop_consul as given
+    from int_alliance_dyad_years_checked
+    where reject is null
+)
+
+select
+    kept.ccode1,
+    kept.ccode2,
+    kept.year,
+    kept.atop_defense,
+    kept.atop_offense,
+    kept.atop_neutral,
+    kept.atop_nonagg,
+    kept.atop_consul,
+    kept.joint_igo_full,
+    kept.joint_security_igo_full,
+    kept.joint_exercises,
+    first_state.igo_full as igo_full1,
+    second_state.igo_full as igo_full2,
+    forward.given as given_1to2,
+    backward.given as given_2to1
+from kept
+left join mart_country_year as first_state
+    on kept.ccode1 = first_state.ccode and kept.year = first_state.year
+left join mart_country_year as second_state
+    on kept.ccode2 = second_state.ccode and kept.year = second_state.year
+left join directed as forward
+    on kept.ccode1 = forward.ccode1 and kept.ccode2 = forward.ccode2
+    and kept.year = forward.year
+left join directed as backward
+    on kept.ccode2 = backward.ccode1 and kept.ccode1 = backward.ccode2
+    and kept.year = backward.year
+order by kept.ccode1, kept.ccode2, kept.year
+"""
+
+COVERAGE = "select source_id, first_year, last_year from mart_source_coverage"
+
+ALLIANCE_TIES = f"""
+select ccode1, ccode2, year, {_LEVEL} as level
+from int_alliance_dyad_years_undirected
+"""
+
+# Directed ties of each layer (a pair once per direction), positive values only.
+LAYER_TIES = {
+    "alliance": f"select ccode1, ccode2, year, {_LEVEL} as value from mart_dyad_year "
+                "where atop_any = 1",
+    "joint_security_igo": "select ccode1, ccode2, year, joint_security_igo_full as value "
+                          "from mart_dyad_year where joint_security_igo_full > 0",
+    "joint_igo": "select ccode1, ccode2, year, joint_igo_full as value from mart_dyad_year "
+                 "where joint_igo_full > 0",
+    "joint_exercise": "select ccode1, ccode2, year, joint_exercises as value "
+                      "from mart_dyad_year where joint_exercises > 0",
+}
+
+NETWORK_EDGES = f"""
+select 'alliance' as layer, ccode1, ccode2, year, {_LEVEL} as weight
+from mart_dyad_year where atop_any = 1
+union all
+select 'joint_igo' as layer, ccode1, ccode2, year, joint_igo_full as weight
+from mart_dyad_year where joint_igo_full > 0
+union all
+select 'joint_exercise' as layer, ccode1, ccode2, year, joint_exercises as weight
+from mart_dyad_year where joint_exercises > 0
+"""
+
+NETWORK_SOURCES = {"alliance": "atop", "joint_igo": "cow_igo", "joint_exercise": "mme"}
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> int:
+    """Replace table `name` with the frame's rows; returns the row count."""
+    con.register("_indices_frame", frame)
+    try:
+        con.execute(f"create or replace table {name} as select * from _indices_frame")
+    finally:
+        con.unregister("_indices_frame")
+    return len(frame)
+
+
+def _directed(ties: pd.DataFrame) -> pd.DataFrame:
+    forward = ties.rename(columns={"ccode1": "ccode", "ccode2": "partner"})
+    backward = ties.rename(columns={"ccode2": "ccode", "ccode1": "partner"})
+    return pd.concat([forward, backward], ignore_index=True)[["ccode", "partner", "year",
+                                                               "value"]]
+
+
+def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
+                    draws: int | None = None) -> dict:
+    """Compute every index table into `con` (the run's read-write work database).
+
+    Reads the index definition (settings.indices_file, indices.toml at the project root) and seeds/blocs.csv; `draws` overrides the
+    Monte-Carlo draws of indices.toml (it must be >= 1). Returns rows per py_ table, seconds
+    per part, the weights used and the uncertainty summary.
+    """
+    definition = load_definition(settings.indices_file)
+    blocs = load_blocs(settings.seeds_dir / "blocs.csv")
+    uncertainty = definition.uncertainty
+    if draws is not None:
+        if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+            raise UncertaintyError(f"draws must be an integer >= 1 (got {draws!r}).")
+        uncertainty = replace(uncertainty, draws=draws)
+
+    rows: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    panel = con.execute("select * from mart_country_year").df()
+    index = cooperation_index(panel, definition)
+    rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
+    seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
+
+    mark = time.perf_counter()
+    coverage = {r[0]: range(r[1], r[2] + 1) for r in con.execute(COVERAGE).fetchall()}
+    dyads = con.execute(PARTNERSHIP_DYADS).df()
+    members = con.execute(
+        "select ccode, year from int_state_years_expanded where year between $first and $last",
+        {"first": coverage["atop"].start, "last": coverage["atop"].stop - 1}).df()
+    s_score = s_scores(members, con.execute(ALLIANCE_TIES).df(), dyads)
+    profile = partnership_profile(dyads, s_score, definition.partnership)
+    rows["py_partnership"] = write_table(con, "py_partnership", profile)
+    seconds["partnership"] = round(time.perf_counter() - mark, 2)
+
+    mark = time.perf_counter()
+    layer_ties = {layer: _directed(con.execute(query).df()) for layer, query in LAYER_TIES.items()}
+    multi = multivector(layer_ties, blocs, definition.multivector_layer_weights)
+    rows["py_multivector"] = write_table(con, "py_multivector", multi)
+    seconds["multivector"] = round(time.perf_counter() - mark, 2)
+
+    mark = time.perf_counter()
+    nodes = con.execute("select ccode, year from int_state_years_expanded").df()
+    network = network_measures(
+        nodes, con.execute(NETWORK_EDGES).df(),
+        {layer: coverage[source] for layer, source in NETWORK_SOURCES.items()},
+        definition.network.max_iter, definition.network.tol)
+    rows["py_network"] = write_table(con, "py_network", network)
+    seconds["network"] = round(time.perf_counter() - mark, 2)
+
+    mark = time.perf_counter()
+    ranks, mc_summary = monte_carlo(panel, definition, uncertainty)
+    rows["py_index_uncertainty"] = write_table(con, "py_index_uncertainty", ranks)
+    seconds["uncertainty"] = round(time.perf_counter() - mark, 2)
+    seconds["total"] = round(time.perf_counter() - started, 2)
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "draws": uncertainty.draws,
+        "weights": index.attrs.get("weights", {}),
+        "uncertainty": mc_summary,
+    }

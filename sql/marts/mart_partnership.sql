@@ -1,0 +1,61 @@
+-- grain: one row per undirected pair (ccode1 < ccode2) per year, from the pair's first year with a military tie
+-- key: ccode1, ccode2, year
+-- not_null: ccode1, ccode2, year, country1, country2, layers_active, layers_covered, longevity_years
+-- accepted_values: layer_alliance = 0, 1
+-- accepted_values: layer_joint_security_igo = 0, 1
+-- accepted_values: layer_joint_igo = 0, 1
+-- accepted_values: layer_joint_exercise = 0, 1
+-- accepted_values: alliance_level = 0, 1, 2, 3
+-- Kulliev's four criteria of a strategic partnership (docs/methodology.md): comprehensiveness,
+-- longevity, reciprocity and coherence, each on 0-1, and partnership_score on 0-1. A military
+-- tie is an alliance, a joint security IGO or a joint exercise. Layers are NULL outside their
+-- source's years; reciprocity is NULL where the pair has no directed ATOP obligation.
+with
+
+partnership as (
+    select * from py_partnership
+),
+
+countries as (
+    select * from mart_countries
+),
+
+final as (
+    select
+        partnership.ccode1,
+        partnership.ccode2,
+        first_country.iso3 as iso3_1,
+        second_country.iso3 as iso3_2,
+        first_country.country as country1,
+        second_country.country as country2,
+        partnership.year,
+        cast(partnership.alliance_level as integer) as alliance_level,
+        cast(partnership.layer_alliance as integer) as layer_alliance,
+        cast(partnership.layer_joint_security_igo as integer) as layer_joint_security_igo,
+        cast(partnership.layer_joint_igo as integer) as layer_joint_igo,
+        cast(partnership.layer_joint_exercise as integer) as layer_joint_exercise,
+        cast(partnership.layers_active as integer) as layers_active,
+        cast(partnership.layers_covered as integer) as layers_covered,
+        partnership.comprehensiveness,
+        cast(partnership.longevity_years as integer) as longevity_years,
+        cast(partnership.first_tie_year as integer) as first_tie_year,
+        cast(partnership.tie_age_years as integer) as tie_age_years,
+        partnership.longevity,
+        cast(partnership.obligations_given_1to2 as integer) as obligations_given_1to2,
+        cast(partnership.obligations_given_2to1 as integer) as obligations_given_2to1,
+        partnership.reciprocity,
+        partnership.igo_jaccard,
+        partnership.alliance_s_score,
+        partnership.coherence,
+        cast(partnership.criteria_observed as integer) as criteria_observed,
+        partnership.partnership_score,
+        partnership.dyad_institutional,
+        partnership.dyad_operational,
+        partnership.dyad_symbolic_gap
+    from partnership
+    inner join countries as first_country on partnership.ccode1 = first_country.ccode
+    inner join countries as second_country on partnership.ccode2 = second_country.ccode
+)
+
+select * from final
+order by ccode1, ccode2, year

@@ -1,0 +1,77 @@
+"""Shares of cooperation with partner blocs, concentration and the overlap rule, by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.indices.config import BlocMember
+from pipelines.indices.multivector import bloc_membership, concentration, multivector
+
+# Bloc x = {10}; y = {20, 30}; z = {30} -> state 30 is in y and z, its ties split 1/2 each.
+# State 50 is in x only until 1999.
+BLOCS = (
+    BlocMember("x", 10, None, None),
+    BlocMember("y", 20, None, None),
+    BlocMember("y", 30, None, None),
+    BlocMember("z", 30, 2000, None),
+    BlocMember("x", 50, None, 1999),
+)
+
+
+def ties(rows):
+    return pd.DataFrame(rows, columns=["ccode", "partner", "year", "value"])
+
+
+def test_membership_years_and_overlap_fractions():
+    membership = bloc_membership(BLOCS, range(1999, 2001)).set_index(["bloc", "partner", "year"])
+    assert membership.loc[("y", 30, 1999), "fraction"] == 1.0   # z starts in 2000
+    assert membership.loc[("y", 30, 2000), "fraction"] == 0.5
+    assert membership.loc[("z", 30, 2000), "fraction"] == 0.5
+    assert ("x", 50, 2000) not in membership.index
+
+
+def test_shares_hhi_effective_number_and_largest_bloc_by_hand():
+    layer_ties = {
+        # alliance: to 10 (3), to 30 (1), to 40 (2, no bloc): total 6
+        # -> x 1/2, y 1/12, z 1/12, other 1/3
+        "alliance": ties([(1, 10, 2000, 3), (1, 30, 2000, 1), (1, 40, 2000, 2)]),
+        # exercises: to 20 (2) -> y 1
+        "joint_exercise": ties([(1, 20, 2000, 2)]),
+        # no security-IGO ties: the layer is not used for state 1
+        "joint_security_igo": ties([]),
+    }
+    out = multivector(layer_ties, BLOCS, {"alliance": 1.0, "joint_exercise": 1.0,
+                                          "joint_security_igo": 1.0}).iloc[0]
+    # Equal layer weights over the 2 layers used: x 1/4, y (1/12 + 1)/2 = 13/24, z 1/24.
+    assert out["n_layers_used"] == 2
+    assert out["layers_used"] == "alliance,joint_exercise"
+    assert out["share_x"] == pytest.approx(1 / 4)
+    assert out["share_y"] == pytest.approx(13 / 24)
+    assert out["share_z"] == pytest.approx(1 / 24)
+    assert out["other_share"] == pytest.approx(1 / 6)
+    # Within blocs (divide by 5/6): 0.3, 0.65, 0.05 -> HHI 0.09 + 0.4225 + 0.0025
+    assert out["hhi"] == pytest.approx(0.515)
+    assert out["effective_blocs"] == pytest.approx(1 / 0.515)
+    assert out["largest_bloc"] == "y"
+    assert out["largest_bloc_share"] == pytest.approx(13 / 24)
+
+
+def test_layer_weights_change_the_mix():
+    layer_ties = {"alliance": ties([(1, 10, 2000, 1)]),
+                  "joint_exercise": ties([(1, 20, 2000, 1)])}
+    out = multivector(layer_ties, BLOCS, {"alliance": 3.0, "joint_exercise": 1.0}).iloc[0]
+    assert out["share_x"] == pytest.approx(0.75) and out["share_y"] == pytest.approx(0.25)
+    # A layer with weight 0 is not used at all.
+    out = multivector(layer_ties, BLOCS, {"alliance": 1.0, "joint_exercise": 0.0}).iloc[0]
+    assert out["share_x"] == 1.0 and out["n_layers_used"] == 1
+    assert out["hhi"] == 1.0 and out["effective_blocs"] == 1.0
+
+
+def test_ties_to_no_bloc_leave_concentration_null_not_zero():
+    shares = pd.DataFrame({"x": [0.0], "y": [0.0]})
+    out = concentration(shares, ["x", "y"]).iloc[0]
+    assert out["other_share"] == 1.0
+    assert np.isnan(out["hhi"]) and np.isnan(out["effective_blocs"])
+    assert out["largest_bloc"] is None
