@@ -154,8 +154,8 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     """Compute every index table into `con` (the run's read-write work database).
 
     Reads the index definition (settings.indices_file: indices.toml at the project root) and
-    seeds/blocs.csv; `draws` overrides the Monte-Carlo draws of indices.toml (it must be >= 1). Returns rows per py_ table, seconds
-    per part, the weights used and the uncertainty summary.
+    seeds/blocs.csv; `draws` overrides the Monte-Carlo draws of indices.toml (it must be >= 1).
+    Returns rows per py_ table, seconds per part, the weights used and the uncertainty summary.
     """
     definition = load_definition(settings.indices_file)
     blocs = load_blocs(settings.seeds_dir / "blocs.csv")
