@@ -134,3 +134,42 @@ def status() -> None:
     for source, info in manifest.get("sources", {}).items():
         quarantined = sum(info["quarantined"].values())
         click.echo(f"  {source:48s} {info['loaded']:>9,} / {quarantined:,}")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Record the published marts' columns as the contract.")
+def contracts(write: bool) -> None:
+    """Compare the marts' columns and types with sql/marts/contracts.json.
+
+    The refresh refuses to publish marts whose columns differ from the contract. After an
+    intended change to a mart, run the refresh (it stops at the gate), then `coop contracts
+    --write`: it records the columns of that last build, or of the published marts when no
+    unpublished build is left. Review the diff in git and commit it.
+
+    \b
+    Examples:
+      coop contracts
+      coop contracts --write
+    """
+    from pipelines.db import connect_published
+    from pipelines.validation import CONTRACTS_FILE, check_contracts, write_contracts
+
+    settings = get_settings()
+    path = settings.sql_dir / "marts" / CONTRACTS_FILE
+    builds = sorted(settings.build_dir.glob("*/work.duckdb"))
+    try:
+        con = connect_published(builds[-1] if builds else settings.published_db)
+    except CoopError as exc:
+        _fail(str(exc))
+    try:
+        if write:
+            written = write_contracts(con, path)
+            source = builds[-1] if builds else settings.published_db
+            click.echo(f"Wrote {len(written)} mart contracts to {path} (from {source}).")
+            return
+        problems = check_contracts(con, path)
+    finally:
+        con.close()
+    if problems:
+        _fail("\n  ".join(["published marts differ from the contract:", *problems]))
+    click.echo(f"The published marts match {path}.")

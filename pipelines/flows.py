@@ -18,7 +18,7 @@ from pipelines import refresh
 from pipelines.errors import CoopError
 from pipelines.lock import writer_lock
 from pipelines.publish import MANIFEST_NAME
-from pipelines.report import render_index
+from pipelines.report import publish_validation_docs, render_index
 from pipelines.settings import Settings, get_settings
 
 
@@ -58,6 +58,12 @@ def indices(settings: Settings, run: refresh.RunContext) -> dict:
     return refresh.stage_indices(settings, run)
 
 
+@task(name="gate", cache_policy=NO_CACHE)
+def gate(settings: Settings, run: refresh.RunContext) -> dict:
+    """Great Expectations suites over accepted source rows and every mart; stop on failure."""
+    return refresh.stage_gate(settings, run)
+
+
 @task(name="publish", cache_policy=NO_CACHE, **_IO_RETRIES)
 def publish(settings: Settings, run: refresh.RunContext, summary: dict) -> dict:
     """Export the marts and swap the release in atomically."""
@@ -65,14 +71,15 @@ def publish(settings: Settings, run: refresh.RunContext, summary: dict) -> dict:
 
 
 @task(name="report", cache_policy=NO_CACHE, **_IO_RETRIES)
-def report(settings: Settings) -> Path:
-    """Render reports/index.html from the published marts."""
+def report(settings: Settings, run: refresh.RunContext) -> Path:
+    """Publish this run's validation results and render reports/index.html from the marts."""
+    publish_validation_docs(settings, refresh.validation_docs_dir(settings, run))
     return render_index(settings)
 
 
 @flow(name="refresh", log_prints=True)
 def refresh_flow() -> dict:
-    """Load -> validate -> build -> indices -> publish -> report on the files in raw/."""
+    """Load -> validate -> build -> indices -> gate -> publish -> report on raw/."""
     settings = get_settings()
     logger = get_run_logger()
     seconds: dict[str, float] = {}
@@ -87,18 +94,21 @@ def refresh_flow() -> dict:
             built = build(settings, run)
         with refresh.timed(seconds, "indices"):
             indexed = indices(settings, run)
+        with refresh.timed(seconds, "gate"):
+            validated_marts = gate(settings, run)
         summary = {
             "raw_checksums": loaded["raw_checksums"],
             "raw_rows": loaded["rows_by_table"],
             "sources": validated,
             "build": built,
             "indices": indexed,
+            "gate": validated_marts,
             "seconds": dict(seconds),
         }
         with refresh.timed(seconds, "publish"):
             published = publish(settings, run, summary)
         with refresh.timed(seconds, "report"):
-            report_path = report(settings)
+            report_path = report(settings, run)
         _record_final_timings(Path(published["release"]), seconds)
     summary.update(
         seconds=seconds,

@@ -140,6 +140,26 @@ def stage_indices(settings: Settings, run: RunContext, draws: int | None = None)
     return {**summary, "models_built": len(built), "checks_passed": len(checks)}
 
 
+def validation_docs_dir(settings: Settings, run: RunContext) -> Path:
+    """Where this run's GX Data Docs go; reports/validation points here once published."""
+    return settings.reports_dir / f".validation-{run.run_id}"
+
+
+def stage_gate(settings: Settings, run: RunContext) -> dict:
+    """Great Expectations suites and column contracts: the last check before publishing."""
+    from pipelines.publish import read_published_manifest
+    from pipelines.validation import run_gate
+
+    con = connect_work(run.work_db)
+    try:
+        result = run_gate(
+            con, settings, validation_docs_dir(settings, run), read_published_manifest(settings)
+        )
+    finally:
+        con.close()
+    return {"suites": result.suites, "seconds": result.seconds, "data_docs": result.docs_index}
+
+
 def config_hash(settings: Settings) -> str:
     """Hash of everything besides raw data that shapes the marts: SQL, seeds, manifest, indices."""
     digest = hashlib.sha256()

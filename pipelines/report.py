@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,6 +100,27 @@ def build_figures(frames: dict[str, pd.DataFrame]) -> list[dict]:
     figure.update_layout(title=f"Most exercise partners, {year}", yaxis={"autorange": "reversed"})
     figures.append({"id": "top-exercise-partners", "figure": _figure_json(figure)})
     return figures
+
+
+VALIDATION_LINK = "validation"
+VALIDATION_DOCS_TO_KEEP = 3
+
+
+def publish_validation_docs(settings: Settings, docs_dir: Path) -> None:
+    """Point reports/validation at this run's Data Docs (atomic symlink swap); prune old ones."""
+    if not docs_dir.is_dir():
+        return
+    link = settings.reports_dir / VALIDATION_LINK
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)
+    temporary = link.with_name(f".{VALIDATION_LINK}.tmp-{os.getpid()}")
+    if temporary.is_symlink():
+        temporary.unlink()
+    temporary.symlink_to(docs_dir.name)
+    os.replace(temporary, link)
+    older = sorted(p for p in settings.reports_dir.glob(".validation-*") if p != docs_dir)
+    for stale in older[: max(0, len(older) - (VALIDATION_DOCS_TO_KEEP - 1))]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def render_index(settings: Settings) -> Path:

@@ -16,8 +16,9 @@ def build_work_db(settings: Settings) -> tuple[refresh.RunContext, dict]:
     built = refresh.stage_build(settings, run)
     # Few draws: the tests check the wiring and values, not the Monte-Carlo spread.
     indexed = refresh.stage_indices(settings, run, draws=20)
+    gated = refresh.stage_gate(settings, run)
     return run, {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
-                 "sources": validated, "build": built, "indices": indexed}
+                 "sources": validated, "build": built, "indices": indexed, "gate": gated}
 
 
 def publish(settings: Settings) -> dict:

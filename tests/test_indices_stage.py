@@ -10,14 +10,10 @@ mme2 (704, 705, 365).
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
-
 import duckdb
 import pytest
 
 from pipelines import models
-from pipelines.indices.stage import compute_indices
 from pipelines.settings import PROJECT_ROOT
 from tests.helpers import build_work_db, rows
 
@@ -26,20 +22,14 @@ INDEX_MARTS = {"mart_cooperation_index", "mart_partnership", "mart_multivector",
 
 
 @pytest.fixture
-def indexed(project, tmp_path):
-    # Build the ordinary models without the index marts (they need the py_ tables first).
-    base_sql = tmp_path / "sql_base"
-    shutil.copytree(PROJECT_ROOT / "sql", base_sql)
-    for name in INDEX_MARTS:
-        (base_sql / "marts" / f"{name}.sql").unlink()
-    run, _ = build_work_db(replace(project, sql_dir=base_sql))
-    shutil.copy(PROJECT_ROOT / "indices.toml", project.root / "indices.toml")
+def indexed(project):
+    # The real wiring: the refresh stages, including the indices stage, on the fixture.
+    run, summary = build_work_db(project)
     con = duckdb.connect(str(run.work_db))
-    summary = compute_indices(con, project, draws=20)
     all_models = models.discover_models(PROJECT_ROOT / "sql")
-    built = models.build_models(con, all_models, only=INDEX_MARTS)
+    built = models.downstream_of_python(all_models)
     checks = models.run_checks(con, {n: all_models[n] for n in INDEX_MARTS})
-    yield con, summary, built, checks
+    yield con, summary["indices"], built, checks
     con.close()
 
 

@@ -37,12 +37,15 @@ def scalar(con, query, params=None):
 
 def test_flow_publishes_every_mart_and_the_report(refreshed):
     con, summary, out = refreshed
-    assert set(summary["seconds"]) == {"load", "validate", "build", "indices", "publish", "report"}
+    assert set(summary["seconds"]) == {
+        "load", "validate", "build", "indices", "gate", "publish", "report"}
     manifest = json.loads((out / "marts" / "manifest.json").read_text())
     assert manifest["marts"]["mart_dyad_year"]["rows"] == scalar(
         con, "select count(*) from mart_dyad_year")
     assert set(manifest["seconds"]) == set(summary["seconds"])
     assert (out / "marts" / "mart_country_year.parquet").exists()
+    assert manifest["gate"]["suites"]["mart_dyad_year"]["failed"] == 0
+    assert (out / "reports" / "validation" / "index.html").exists()
 
 
 def test_igo_counts_recount_the_raw_file(refreshed):

@@ -132,8 +132,19 @@ from mart_dyad_year where joint_exercises > 0
 NETWORK_SOURCES = {"alliance": "atop", "joint_igo": "cow_igo", "joint_exercise": "mme"}
 
 
+def _frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> pd.DataFrame:
+    """Rows of `query` in a fixed order: floating-point sums and graph iterations depend on
+    input order, and two refreshes of the same raw/ must give identical marts."""
+    return con.execute(f"select * from ({query}) order by all", params or {}).df()
+
+
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> int:
-    """Replace table `name` with the frame's rows; returns the row count."""
+    """Replace table `name` with the frame's rows; returns the row count.
+
+    Floats are rounded to 10 decimals so that last-bit noise cannot change content checksums.
+    """
+    floats = frame.select_dtypes(include="float").columns
+    frame = frame.assign(**{column: frame[column].round(10) for column in floats})
     con.register("_indices_frame", frame)
     try:
         con.execute(f"create or replace table {name} as select * from _indices_frame")
@@ -169,32 +180,33 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
-    panel = con.execute("select * from mart_country_year").df()
+    panel = _frame(con, "select * from mart_country_year")
     index = cooperation_index(panel, definition)
     rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
 
     mark = time.perf_counter()
     coverage = {r[0]: range(r[1], r[2] + 1) for r in con.execute(COVERAGE).fetchall()}
-    dyads = con.execute(PARTNERSHIP_DYADS).df()
-    members = con.execute(
+    dyads = _frame(con, PARTNERSHIP_DYADS)
+    members = _frame(
+        con,
         "select ccode, year from int_state_years_expanded where year between $first and $last",
-        {"first": coverage["atop"].start, "last": coverage["atop"].stop - 1}).df()
-    s_score = s_scores(members, con.execute(ALLIANCE_TIES).df(), dyads)
+        {"first": coverage["atop"].start, "last": coverage["atop"].stop - 1})
+    s_score = s_scores(members, _frame(con, ALLIANCE_TIES), dyads)
     profile = partnership_profile(dyads, s_score, definition.partnership)
     rows["py_partnership"] = write_table(con, "py_partnership", profile)
     seconds["partnership"] = round(time.perf_counter() - mark, 2)
 
     mark = time.perf_counter()
-    layer_ties = {layer: _directed(con.execute(query).df()) for layer, query in LAYER_TIES.items()}
+    layer_ties = {layer: _directed(_frame(con, query)) for layer, query in LAYER_TIES.items()}
     multi = multivector(layer_ties, blocs, definition.multivector_layer_weights)
     rows["py_multivector"] = write_table(con, "py_multivector", multi)
     seconds["multivector"] = round(time.perf_counter() - mark, 2)
 
     mark = time.perf_counter()
-    nodes = con.execute("select ccode, year from int_state_years_expanded").df()
+    nodes = _frame(con, "select ccode, year from int_state_years_expanded")
     network = network_measures(
-        nodes, con.execute(NETWORK_EDGES).df(),
+        nodes, _frame(con, NETWORK_EDGES),
         {layer: coverage[source] for layer, source in NETWORK_SOURCES.items()},
         definition.network.max_iter, definition.network.tol)
     rows["py_network"] = write_table(con, "py_network", network)
