@@ -13,9 +13,10 @@ import click
 from pipelines.errors import CoopError
 from pipelines.settings import get_settings
 
-# Prefect reads these at import; the refresh must run offline and quietly by default.
+# Prefect reads these at import.  The console gets coop's own summary and errors (no
+# tracebacks for bad input); Prefect's logs still reach its API and UI at their usual level.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
 def _fail(message: str) -> None:
@@ -37,7 +38,8 @@ def main() -> None:
 
 
 @main.command()
-def refresh() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's task and flow logs.")
+def refresh(verbose: bool) -> None:
     """Run the full refresh on raw/: load, validate, build, publish, report.
 
     Publishes marts/coop.duckdb and marts/<mart>.parquet atomically and renders
@@ -46,7 +48,10 @@ def refresh() -> None:
     \b
     Example:
       coop refresh
+      coop refresh --verbose
     """
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
+                          "INFO" if verbose else "CRITICAL")
     from pipelines.flows import refresh_flow
 
     started = time.perf_counter()

@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 
 from pipelines import refresh
 from pipelines.errors import CoopError
+from pipelines.faults import pause_point
 from pipelines.lock import writer_lock
 from pipelines.publish import MANIFEST_NAME
 from pipelines.report import publish_validation_docs, render_index
@@ -74,6 +75,7 @@ def publish(settings: Settings, run: refresh.RunContext, summary: dict) -> dict:
 def report(settings: Settings, run: refresh.RunContext) -> Path:
     """Publish this run's validation results and render reports/index.html from the marts."""
     publish_validation_docs(settings, refresh.validation_docs_dir(settings, run))
+    pause_point("report")
     return render_index(settings)
 
 

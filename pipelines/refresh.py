@@ -20,6 +20,7 @@ import duckdb
 
 from pipelines import __version__, models
 from pipelines.db import connect_work
+from pipelines.faults import pause_point
 from pipelines.loading import load_sources
 from pipelines.publish import (
     export_release,
@@ -66,6 +67,7 @@ def stage_load(settings: Settings, run: RunContext) -> dict:
     con = connect_work(run.work_db)
     try:
         summary = load_sources(con, settings)
+        pause_point("load")
     finally:
         con.close()
     return {"rows_by_table": summary.rows_by_table, "raw_checksums": summary.checksums}
@@ -83,6 +85,7 @@ def stage_validate(settings: Settings, run: RunContext) -> dict:
     try:
         models.create_macros(con, settings.sql_dir)
         models.build_models(con, all_models, only=_validation_models(all_models))
+        pause_point("validate")
         per_source: dict[str, dict] = {}
         for name in sorted(all_models):
             if not name.endswith(CHECKED_MODEL_SUFFIX):
@@ -116,6 +119,7 @@ def stage_build(settings: Settings, run: RunContext) -> dict:
     try:
         models.create_macros(con, settings.sql_dir)
         built = models.build_models(con, all_models, only=remaining)
+        pause_point("build")
         checks = models.run_checks(con, all_models, layer="marts", only=set(built))
         con.execute("checkpoint")
     finally:
@@ -131,6 +135,7 @@ def stage_indices(settings: Settings, run: RunContext, draws: int | None = None)
     con = connect_work(run.work_db)
     try:
         summary = compute_indices(con, settings, draws=draws)
+        pause_point("indices")
         models.create_macros(con, settings.sql_dir)
         built = models.build_models(con, all_models, only=models.downstream_of_python(all_models))
         checks = models.run_checks(con, all_models, layer="marts", only=set(built))
@@ -152,6 +157,7 @@ def stage_gate(settings: Settings, run: RunContext) -> dict:
 
     con = connect_work(run.work_db)
     try:
+        pause_point("gate")
         result = run_gate(
             con, settings, validation_docs_dir(settings, run), read_published_manifest(settings)
         )
@@ -183,6 +189,7 @@ def stage_publish(settings: Settings, run: RunContext, run_summary: dict) -> dic
         **run_summary,
     }
     write_manifest(run.release_dir, manifest)
+    pause_point("publish")
     release = swap_in(settings, run.release_dir, run.run_id)
     pruned = prune_releases(settings)
     shutil.rmtree(run.build_dir, ignore_errors=True)

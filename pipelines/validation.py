@@ -99,8 +99,12 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
     e = gx.expectations
     sources = last.get("sources", {})
 
-    def last_rows(key: str) -> int | None:
-        return sources.get(key, {}).get("loaded")
+    def last_rows(model: str) -> int | None:
+        """Accepted rows of the model's file in the last good run (manifest `sources`)."""
+        found = con.execute(
+            f"select any_value(source_id), any_value(source_file) from {model}"
+        ).fetchall()[0]
+        return sources.get(f"{found[0]}/{found[1]}", {}).get("loaded")
 
     atop_first, atop_last = _coverage(con, "atop")
     igo_first, igo_last = _coverage(con, "cow_igo")
@@ -124,7 +128,7 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
                 e.ExpectColumnValuesToBeInSet(column="ccode1_is_member", value_set=[True]),
                 e.ExpectColumnValuesToBeInSet(column="ccode2_is_member", value_set=[True]),
             ],
-            last_rows("atop/atop_v5_1_directed_dyad_year.csv.gz"),
+            last_rows("int_alliance_dyad_years_checked"),
         ),
         Suite(
             "source_cow_igo",
@@ -140,7 +144,7 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
                 ),
                 e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
             ],
-            last_rows("cow_igo/igo_state_year_v3_long.csv.gz"),
+            last_rows("int_igo_memberships_checked"),
         ),
         Suite(
             "source_mme_exercises",
@@ -151,7 +155,7 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
                     column="start_year", min_value=mme_first, max_value=mme_last
                 ),
             ],
-            last_rows("mme/mme_v7_exercises.csv"),
+            last_rows("int_mme_exercises_checked"),
         ),
         Suite(
             "source_mme_participants",
@@ -191,7 +195,7 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
                 ),
                 e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
             ],
-            last_rows("ipi/ipi_pko_contributor_month.csv"),
+            last_rows("int_pko_contributions_checked"),
         ),
     ]
     return suites
