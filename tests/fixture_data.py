@@ -195,6 +195,13 @@ def write_file(path: Path, text: str | bytes) -> None:
     path.write_bytes(data)
 
 
+def default_text(name: str) -> str:
+    """The fixture CSV text of one manifest file name."""
+    _source_id, _relative, table = FILES[name]
+    rows = {"exercises": exercise_rows, "participants": participant_rows}.get(name)
+    return csv_text(SPEC_BY_TABLE[table].columns, rows() if rows else ROWS[name])
+
+
 def write_raw(raw_dir: Path, overrides: dict[str, str | bytes] | None = None) -> None:
     """Write every fixture file and a matching raw/sources.toml into raw_dir.
 
@@ -204,16 +211,7 @@ def write_raw(raw_dir: Path, overrides: dict[str, str | bytes] | None = None) ->
     manifest = []
     by_source: dict[str, list[str]] = {}
     for name, (source_id, relative, table) in FILES.items():
-        if name in overrides:
-            content = overrides[name]
-        else:
-            columns = SPEC_BY_TABLE[table].columns
-            rows = ROWS[name]
-            if name == "exercises":
-                rows = exercise_rows()
-            elif name == "participants":
-                rows = participant_rows()
-            content = csv_text(columns, rows)
+        content = overrides[name] if name in overrides else default_text(name)
         path = raw_dir / relative
         write_file(path, content)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -11,7 +11,6 @@ from pipelines.errors import InputFileError
 from pipelines.loading import load_sources
 from pipelines.raw_manifest import read_manifest
 from pipelines.sources.base import CsvSpec, load_csv
-from tests.fixture_data import write_raw
 
 
 def load(settings):
@@ -63,45 +62,6 @@ def test_changed_file_is_refused_by_name(project):
     path.write_text(path.read_text() + "XXX,x,x,1,1,,0,0,0,,1,1,0,0,0,xxx\n")
     with pytest.raises(InputFileError, match=r"igo_list\.csv: checksum mismatch"):
         load(project)
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("", "empty file"),
-        ("date,contributor,iso3,ccode,troops,police,experts\n", "has a header but no data rows"),
-        ("date,contributor,iso3,ccode,troops,police\n2000-01-31,A,USA,2,1,1\n",
-         "missing column.s. experts"),
-        ("date,contributor,iso3,ccode,troops,police,experts,extra\n", "unexpected column.s. extra"),
-        ("date,contributor,iso,ccode,troops,police,experts\n",
-         "missing column.s. iso3; unexpected column.s. iso"),
-        ("date;contributor;iso3;ccode;troops;police;experts\n2000-01-31;A;USA;2;1;;\n",
-         "missing column"),
-        ("date,contributor,iso3,ccode,troops,police,experts\n2000-01-31,A,USA,2,1\n",
-         "could not be parsed as CSV"),
-        ('date,contributor,iso3,ccode,troops,police,experts\n2000-01-31,"A,USA,2,1,,\n',
-         "could not be parsed as CSV"),
-        ("date,contributor,iso3,ccode,troops,police,experts\n2000-01-31,C\xf4te,CIV,437,1,,\n"
-         .encode("latin-1"), "not UTF-8"),
-    ],
-    ids=["empty", "header-only", "missing-column", "extra-column", "renamed-column",
-         "wrong-delimiter", "ragged-row", "unclosed-quote", "latin-1"],
-)
-def test_file_level_problems_stop_the_load_naming_the_file(tmp_path, monkeypatch, project,
-                                                           content, message):
-    write_raw(project.raw_dir, overrides={"contributor_month": content})
-    with pytest.raises(InputFileError, match=message) as error:
-        load(project)
-    assert "contributor_month.csv" in str(error.value)
-
-
-def test_utf8_bom_is_accepted(project):
-    text = "\ufeffdate,contributor,iso3,ccode,troops,police,experts\n2000-01-31,A,USA,2,1,,\n"
-    write_raw(project.raw_dir, overrides={"contributor_month": text})
-    con, summary = load(project)
-    assert summary.rows_by_table["raw_ipi__contributor_month"] == 1
-    assert con.execute("select date, iso3 from raw_ipi__contributor_month").fetchall() == [
-        ("2000-01-31", "USA")]
 
 
 def test_manifest_without_a_needed_source_is_refused(project):

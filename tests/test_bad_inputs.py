@@ -1,0 +1,82 @@
+"""The bad-input corpus (tests/bad_inputs/): each file has one problem and one exact outcome.
+
+Files are synthetic, written for these tests.  Whatever the outcome, data already published
+is never lost or corrupted: a stop leaves the published marts byte-identical, and a
+quarantined row changes no mart except mart_quarantine.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.errors import InputFileError
+from tests.fixture_data import FILES, default_text, write_raw
+from tests.helpers import publish
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
+UNCHANGED_BY_A_BAD_ROW = ("mart_country_year", "mart_dyad_year", "mart_partnership",
+                          "mart_cooperation_index", "mart_network")
+
+
+def published_bytes(settings) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in settings.marts_dir.iterdir()
+            if p.name.endswith((".duckdb", ".parquet", ".json"))}
+
+
+def corpus_content(case: str, spec: dict) -> bytes:
+    raw = (CORPUS / f"{case}.csv").read_bytes()
+    if spec["mode"] == "replace":
+        return raw
+    data_rows = raw.split(b"\n", 1)[1]
+    return default_text(spec["target"]).encode("utf-8") + data_rows
+
+
+def test_every_corpus_file_has_an_expected_outcome():
+    assert {p.stem for p in CORPUS.glob("*.csv")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_corpus_file_outcome(project, case, monkeypatch):
+    spec = EXPECTED[case]
+    if "row_count_tolerance" in spec:
+        monkeypatch.setenv("COOP_ROW_COUNT_TOLERANCE", spec["row_count_tolerance"])
+    baseline = publish(project)["marts"]
+    before = published_bytes(project)
+    write_raw(project.raw_dir, overrides={spec["target"]: corpus_content(case, spec)})
+
+    if spec["outcome"] == "stop":
+        with pytest.raises(InputFileError) as error:
+            publish(project)
+        assert spec["message"] in str(error.value)
+        assert published_bytes(project) == before
+        return
+
+    marts = publish(project)["marts"]
+    con = duckdb.connect(str(project.published_db), read_only=True)
+    try:
+        if spec["outcome"] == "accept":
+            assert con.execute(spec["query"]).fetchall()[0][0] == spec["result"]
+            return
+        if spec["outcome"] == "quarantine":
+            found = con.execute(
+                "select rule, offending_value from mart_quarantine "
+                "where rule = $rule and source_id = $source",
+                {"rule": spec["rule"], "source": FILES[spec["target"]][0]}).fetchall()
+            assert found, f"no row quarantined with rule {spec['rule']}"
+            if "value" in spec:
+                assert (spec["rule"], spec["value"]) in found
+        else:
+            names = [r[0] for r in con.execute(
+                "select participant_name from mart_non_state_participants").fetchall()]
+            assert spec["value"] in names
+        for mart in UNCHANGED_BY_A_BAD_ROW:
+            assert marts[mart]["content_checksum"] == baseline[mart]["content_checksum"], mart
+        # The marts are still all there: nothing was dropped or overwritten by the name.
+        assert con.execute("select count(*) from mart_country_year").fetchall()[0][0] > 0
+    finally:
+        con.close()
