@@ -210,7 +210,7 @@ def write_raw(raw_dir: Path, overrides: dict[str, str | bytes] | None = None) ->
     overrides = overrides or {}
     manifest = []
     by_source: dict[str, list[str]] = {}
-    for name, (source_id, relative, table) in FILES.items():
+    for name, (source_id, relative, _table) in FILES.items():
         content = overrides[name] if name in overrides else default_text(name)
         path = raw_dir / relative
         write_file(path, content)

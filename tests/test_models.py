@@ -86,3 +86,9 @@ def test_sql_is_linted():
         for entry in json.loads(result.stdout) for item in entry["violations"]
     ]
     assert violations == []
+
+
+def test_python_is_linted():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "pipelines", "tests"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
