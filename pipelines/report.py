@@ -139,6 +139,12 @@ def render_index(settings: Settings) -> Path:
             published_at=manifest.get("published_at", "unknown"),
             rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
             central_asia=", ".join(CENTRAL_ASIA),
+            validation_link=(
+                f"{VALIDATION_LINK}/index.html"
+                if (settings.reports_dir / VALIDATION_LINK / "index.html").exists()
+                else None
+            ),
+            gate=manifest.get("gate", {}).get("suites", {}),
         )
     )
     settings.reports_dir.mkdir(parents=True, exist_ok=True)

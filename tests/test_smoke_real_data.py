@@ -145,3 +145,5 @@ def test_report_is_offline_and_carries_one_plotly(refreshed):
     assert not re.search(r"<link[^>]+href=[\"']https?:", html)
     assert html.count("plotly.js v") == 1 or html.count("* plotly.js") == 1
     assert "Central Asia" in html and "Correlates of War" in html
+    assert 'href="validation/index.html"' in html
+    assert "(16 suites," in html
