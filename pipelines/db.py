@@ -28,7 +28,3 @@ def connect_published(path: Path) -> duckdb.DuckDBPyConnection:
         )
     return duckdb.connect(str(path), read_only=True)
 
-
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    query = "select count(*) from information_schema.tables where table_name = $name"
-    return con.execute(query, {"name": name}).fetchone()[0] > 0

@@ -35,10 +35,9 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
         source = sources[source_id]
         for spec in adapter.FILES:
             raw_file = source.file(spec.file_name)
-            summary.rows_by_table[spec.table] = load_csv(con, raw_file, spec)
-            summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = con.execute(
-                f"select any_value(_file_sha256) from {spec.table}"
-            ).fetchone()[0]
+            rows, checksum = load_csv(con, raw_file, spec)
+            summary.rows_by_table[spec.table] = rows
+            summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = checksum
     load_source_coverage(con, sources)
     summary.rows_by_table.update(load_seeds(con, settings.seeds_dir))
     return summary

@@ -56,8 +56,10 @@ def new_run(settings: Settings) -> RunContext:
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     if settings.build_dir.exists():
         shutil.rmtree(settings.build_dir)
-    for stray in settings.marts_dir.glob(".*.tmp-*"):
-        stray.unlink(missing_ok=True)
+    # Half-made swap links and report files of a run killed mid-write.
+    for directory in (settings.marts_dir, settings.reports_dir):
+        for stray in directory.glob(".*.tmp-*"):
+            stray.unlink(missing_ok=True)
     build_dir = settings.build_dir / run_id
     build_dir.mkdir(parents=True)
     return RunContext(run_id=run_id, build_dir=build_dir)

@@ -28,3 +28,9 @@ def publish(settings: Settings) -> dict:
 
 def rows(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> list[tuple]:
     return con.execute(query, params or {}).fetchall()
+
+
+def published_bytes(settings: Settings) -> dict[str, bytes]:
+    """Every published file's bytes, read through the stable names readers use."""
+    return {path.name: path.read_bytes() for path in sorted(settings.marts_dir.iterdir())
+            if path.name.endswith((".duckdb", ".parquet", ".json"))}

@@ -15,17 +15,12 @@ import pytest
 
 from pipelines.errors import InputFileError
 from tests.fixture_data import FILES, default_text, write_raw
-from tests.helpers import publish
+from tests.helpers import publish, published_bytes
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
 UNCHANGED_BY_A_BAD_ROW = ("mart_country_year", "mart_dyad_year", "mart_partnership",
                           "mart_cooperation_index", "mart_network")
-
-
-def published_bytes(settings) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in settings.marts_dir.iterdir()
-            if p.name.endswith((".duckdb", ".parquet", ".json"))}
 
 
 def corpus_content(case: str, spec: dict) -> bytes:

@@ -19,7 +19,7 @@ import pytest
 
 from pipelines.settings import PROJECT_ROOT
 from tests.fixture_data import write_raw
-from tests.helpers import publish
+from tests.helpers import publish, published_bytes
 
 REFRESH = [sys.executable, "-c", "from pipelines.cli import main; main()", "refresh"]
 
@@ -34,13 +34,6 @@ def prefect_api():
         yield PREFECT_API_URL.value()
 
 
-def published_state(settings) -> dict[str, bytes]:
-    """Every published file's bytes, read through the stable names readers use."""
-    names = sorted(p.name for p in settings.marts_dir.iterdir()
-                   if p.name.endswith((".duckdb", ".parquet", ".json")))
-    return {name: (settings.marts_dir / name).read_bytes() for name in names}
-
-
 def run_refresh(env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run(REFRESH, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
@@ -50,7 +43,7 @@ def run_refresh(env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
                                    "report"])
 def test_sigkill_at_any_stage_leaves_the_last_good_marts(project, prefect_api, tmp_path, stage):
     publish(project)
-    before = published_state(project)
+    before = published_bytes(project)
     marker = tmp_path / "paused"
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "COOP_FAULT_PAUSE": stage,
            "COOP_FAULT_MARKER": str(marker)}
@@ -65,7 +58,7 @@ def test_sigkill_at_any_stage_leaves_the_last_good_marts(project, prefect_api, t
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
 
-    after = published_state(project)
+    after = published_bytes(project)
     if stage == "report":
         # Killed after the swap: the new release is whole and (same raw/) has equal content.
         assert set(after) == set(before)
@@ -84,7 +77,7 @@ def test_sigkill_at_any_stage_leaves_the_last_good_marts(project, prefect_api, t
 
 def test_bad_input_via_the_cli_is_a_clear_message_without_traceback(project, prefect_api):
     publish(project)
-    before = published_state(project)
+    before = published_bytes(project)
     path = project.raw_dir / "ipi" / "contributor_month.csv"
     path.write_text(path.read_text().replace("troops", "soldiers", 1))
     result = run_refresh({**os.environ, "PREFECT_API_URL": prefect_api})
@@ -92,12 +85,12 @@ def test_bad_input_via_the_cli_is_a_clear_message_without_traceback(project, pre
     output = result.stdout + result.stderr
     assert "contributor_month.csv: checksum mismatch" in output
     assert "Traceback" not in output
-    assert published_state(project) == before
+    assert published_bytes(project) == before
 
 
 def test_a_gate_failure_lists_the_expectations_and_publishes_nothing(project, prefect_api):
     publish(project)
-    before = published_state(project)
+    before = published_bytes(project)
     # Half the IGO rows disappear: every row is valid, but the row count falls outside the
     # tolerance of the last good run, so the gate stops the refresh.
     from tests.fixture_data import IGO_MEMBERSHIPS, SPEC_BY_TABLE, csv_text
@@ -111,5 +104,5 @@ def test_a_gate_failure_lists_the_expectations_and_publishes_nothing(project, pr
     assert "nothing was published" in output
     assert "source_cow_igo: expect_table_row_count_to_be_between" in output
     assert "Traceback" not in output
-    assert published_state(project) == before
+    assert published_bytes(project) == before
     assert Path(output.split("validation results: ")[1].split(")")[0]).exists()

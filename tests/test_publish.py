@@ -12,12 +12,7 @@ from pipelines import refresh
 from pipelines.errors import InputFileError, ModelCheckError, RefreshLockedError
 from pipelines.lock import writer_lock
 from tests.fixture_data import write_raw
-from tests.helpers import build_work_db, publish
-
-
-def published_bytes(settings):
-    return {path.name: path.read_bytes() for path in settings.marts_dir.iterdir()
-            if path.name.endswith((".duckdb", ".parquet", ".json"))}
+from tests.helpers import build_work_db, publish, published_bytes
 
 
 def test_publish_swaps_stable_names_to_the_new_release(project):

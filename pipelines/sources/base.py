@@ -82,8 +82,10 @@ def check_header(path: Path, spec: CsvSpec) -> None:
     )
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec) -> int:
-    """Verify, then copy one CSV into `spec.table`; returns the number of rows loaded."""
+def load_csv(
+    con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec
+) -> tuple[int, str]:
+    """Verify, then copy one CSV into `spec.table`; returns (rows loaded, file sha256)."""
     checksum = verify_file(raw_file)
     check_header(raw_file.path, spec)
     column_types = {column: "VARCHAR" for column in spec.columns}
@@ -124,4 +126,4 @@ def load_csv(con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec) -
     row_count = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
     if row_count == 0:
         raise InputFileError(f"{raw_file.path}: has a header but no data rows.")
-    return row_count
+    return row_count, checksum

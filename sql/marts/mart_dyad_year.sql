@@ -20,14 +20,7 @@ countries as (
 ),
 
 coverage as (
-    select
-        max(first_year) filter (where source_id = 'atop') as atop_first,
-        max(last_year) filter (where source_id = 'atop') as atop_last,
-        max(first_year) filter (where source_id = 'cow_igo') as igo_first,
-        max(last_year) filter (where source_id = 'cow_igo') as igo_last,
-        max(first_year) filter (where source_id = 'mme') as mme_first,
-        max(last_year) filter (where source_id = 'mme') as mme_last
-    from stg_sources__coverage
+    select * from int_source_coverage_pivoted
 ),
 
 pairs as (
