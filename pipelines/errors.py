@@ -19,3 +19,11 @@ class RefreshLockedError(CoopError):
 
 class NoPublishedMartsError(CoopError):
     """Nothing has been published yet."""
+
+
+class FetchError(CoopError):
+    """A declared release could not be downloaded or did not verify; the old file is kept."""
+
+
+class SchedulerError(CoopError):
+    """The Prefect server needed for scheduled refreshes is not configured or not reachable."""

@@ -6,6 +6,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from pipelines.errors import InputFileError
 
@@ -20,6 +21,8 @@ _REQUIRED_SOURCE_KEYS = (
     "last_year",
 )
 _REQUIRED_FILE_KEYS = ("name", "path", "sha256")
+# Where `coop fetch` may download a release from (a file entry's optional `url`).
+FETCHABLE_SCHEMES = ("http", "https", "file")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class RawFile:
     name: str
     path: Path
     sha256: str
+    # Where `coop fetch` downloads the pinned release from; None for files shipped in raw/.
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def read_manifest(manifest_path: Path) -> dict[str, Source]:
                     file_entry["name"],
                     raw_dir / file_entry["path"],
                     file_entry["sha256"].lower(),
+                    _checked_url(manifest_path, source_id, file_entry),
                 )
             )
         meta = {key: value for key, value in entry.items() if key != "files"}
@@ -99,6 +105,30 @@ def read_manifest(manifest_path: Path) -> dict[str, Source]:
     return sources
 
 
+def _checked_url(manifest_path: Path, source_id: str, file_entry: dict) -> str | None:
+    url = file_entry.get("url")
+    if url is None:
+        return None
+    parsed = urlparse(url) if isinstance(url, str) else None
+    located = parsed is not None and bool(parsed.path if parsed.scheme == "file" else parsed.netloc)
+    if parsed is None or parsed.scheme not in FETCHABLE_SCHEMES or not located:
+        raise InputFileError(
+            f"{manifest_path}: file '{file_entry['name']}' of [sources.{source_id}] has url "
+            f"{url!r}; a url must be a string starting with "
+            f"{', '.join(scheme + '://' for scheme in FETCHABLE_SCHEMES)}."
+        )
+    return url
+
+
+def _fetch_hint(raw_file: RawFile) -> str:
+    if raw_file.url is None:
+        return ""
+    return (
+        f" raw/sources.toml declares a url for it: `coop fetch {raw_file.source_id}` downloads "
+        f"and verifies the pinned release."
+    )
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -113,6 +143,7 @@ def verify_file(raw_file: RawFile) -> str:
         raise InputFileError(
             f"{raw_file.path}: missing. raw/sources.toml lists it for source "
             f"'{raw_file.source_id}'. Restore the file (git checkout -- raw/) or remove its entry."
+            + _fetch_hint(raw_file)
         )
     actual = sha256_of(raw_file.path)
     if actual != raw_file.sha256:
@@ -120,5 +151,6 @@ def verify_file(raw_file: RawFile) -> str:
             f"{raw_file.path}: checksum mismatch (expected sha256 {raw_file.sha256}, found "
             f"{actual}). raw/ is immutable: restore the original file, or, for a new release, "
             f"record its version, citation and new sha256 in raw/sources.toml."
+            + _fetch_hint(raw_file)
         )
     return actual

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import __version__, models
+from pipelines import __version__, incremental, models
 from pipelines.db import connect_work
 from pipelines.faults import pause_point
 from pipelines.loading import load_sources
@@ -48,10 +48,11 @@ class RunContext:
         return self.build_dir / "release"
 
 
-def new_run(settings: Settings) -> RunContext:
+def new_run(settings: Settings, plan: incremental.Plan | None = None) -> RunContext:
     """Start a run: clear leftovers of earlier (killed) runs, make this run's build directory.
 
-    Call only while holding the writer lock, so no live run's files are removed.
+    A partial plan starts from a copy of the published run's cached work database.  Call only
+    while holding the writer lock, so no live run's files are removed.
     """
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     if settings.build_dir.exists():
@@ -62,7 +63,15 @@ def new_run(settings: Settings) -> RunContext:
             stray.unlink(missing_ok=True)
     build_dir = settings.build_dir / run_id
     build_dir.mkdir(parents=True)
-    return RunContext(run_id=run_id, build_dir=build_dir)
+    run = RunContext(run_id=run_id, build_dir=build_dir)
+    if plan is not None:
+        incremental.seed_work_db(plan, run.work_db)
+    return run
+
+
+def _planned(names: set[str], plan: incremental.Plan | None) -> set[str]:
+    """The models of `names` this run builds: all of them, or those a partial plan changed."""
+    return names if plan is None else {name for name in names if plan.builds(name)}
 
 
 def stage_load(settings: Settings, run: RunContext) -> dict:
@@ -80,13 +89,15 @@ def _validation_models(all_models: dict[str, models.Model]) -> set[str]:
     return models.upstream_of(all_models, checked)
 
 
-def stage_validate(settings: Settings, run: RunContext) -> dict:
+def stage_validate(
+    settings: Settings, run: RunContext, plan: incremental.Plan | None = None
+) -> dict:
     """Build the staging and checked models; count rows kept and quarantined per source/rule."""
     all_models = models.discover_models(settings.sql_dir)
     con = connect_work(run.work_db)
     try:
         models.create_macros(con, settings.sql_dir)
-        models.build_models(con, all_models, only=_validation_models(all_models))
+        models.build_models(con, all_models, only=_planned(_validation_models(all_models), plan))
         pause_point("validate")
         per_source: dict[str, dict] = {}
         for name in sorted(all_models):
@@ -111,11 +122,12 @@ def stage_validate(settings: Settings, run: RunContext) -> dict:
     return per_source
 
 
-def stage_build(settings: Settings, run: RunContext) -> dict:
+def stage_build(settings: Settings, run: RunContext, plan: incremental.Plan | None = None) -> dict:
     """Build the remaining SQL models, then run the declared checks of the marts built."""
     all_models = models.discover_models(settings.sql_dir)
-    remaining = (
-        set(all_models) - _validation_models(all_models) - models.downstream_of_python(all_models)
+    remaining = _planned(
+        set(all_models) - _validation_models(all_models) - models.downstream_of_python(all_models),
+        plan,
     )
     con = connect_work(run.work_db)
     try:
@@ -129,17 +141,30 @@ def stage_build(settings: Settings, run: RunContext) -> dict:
     return {"models_built": len(built), "checks_passed": len(checks)}
 
 
-def stage_indices(settings: Settings, run: RunContext, draws: int | None = None) -> dict:
-    """Compute the indices in Python, then build and check the marts that read them."""
+def stage_indices(
+    settings: Settings,
+    run: RunContext,
+    draws: int | None = None,
+    plan: incremental.Plan | None = None,
+) -> dict:
+    """Compute the indices in Python, then build and check the marts that read them.
+
+    A partial plan whose changes reach none of the indices' inputs keeps the cached ones.
+    """
     from pipelines.indices.stage import compute_indices
 
     all_models = models.discover_models(settings.sql_dir)
     con = connect_work(run.work_db)
     try:
-        summary = compute_indices(con, settings, draws=draws)
+        if plan is None or plan.compute_indices:
+            summary = compute_indices(con, settings, draws=draws)
+        else:
+            summary = {"computed": False, "reason": "none of the indices' inputs changed"}
         pause_point("indices")
         models.create_macros(con, settings.sql_dir)
-        built = models.build_models(con, all_models, only=models.downstream_of_python(all_models))
+        built = models.build_models(
+            con, all_models, only=_planned(models.downstream_of_python(all_models), plan)
+        )
         checks = models.run_checks(con, all_models, layer="marts", only=set(built))
         con.execute("checkpoint")
     finally:
@@ -178,8 +203,19 @@ def config_hash(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def stage_publish(settings: Settings, run: RunContext, run_summary: dict) -> dict:
-    """Export, describe and atomically swap in the release; prune old releases."""
+def stage_publish(
+    settings: Settings,
+    run: RunContext,
+    run_summary: dict,
+    plan: incremental.Plan | None = None,
+) -> dict:
+    """Export, describe and atomically swap in the release; prune old releases.
+
+    The manifest records the inputs' fingerprints and the plan (what was rebuilt and why), and
+    the run's work database is kept for the next partial refresh.
+    """
+    if plan is None:
+        plan = incremental.plan_refresh(settings, None, full=True)
     exported = export_release(run.work_db, run.release_dir)
     manifest = {
         "run_id": run.run_id,
@@ -188,12 +224,15 @@ def stage_publish(settings: Settings, run: RunContext, run_summary: dict) -> dic
         "duckdb_version": duckdb.__version__,
         "config_sha256": config_hash(settings),
         "marts": exported,
+        "plan": plan.summary(),
+        "fingerprints": plan.fingerprints,
         **run_summary,
     }
     write_manifest(run.release_dir, manifest)
     pause_point("publish")
     release = swap_in(settings, run.release_dir, run.run_id)
     pruned = prune_releases(settings)
+    incremental.keep_cache(settings, run.work_db, run.run_id)
     shutil.rmtree(run.build_dir, ignore_errors=True)
     return {"release": str(release), "pruned_releases": pruned, "marts": exported}
 

@@ -34,3 +34,25 @@ def published_bytes(settings: Settings) -> dict[str, bytes]:
     """Every published file's bytes, read through the stable names readers use."""
     return {path.name: path.read_bytes() for path in sorted(settings.marts_dir.iterdir())
             if path.name.endswith((".duckdb", ".parquet", ".json"))}
+
+
+def planned_refresh(settings: Settings, full: bool = False):
+    """The flow's path without Prefect: plan, then run only what the plan says.
+
+    Returns the plan and, unless it was a no-op or reports-only, the publish result.
+    """
+    from pipelines import incremental
+    from pipelines.publish import read_published_manifest
+
+    plan = incremental.plan_refresh(settings, read_published_manifest(settings), full=full)
+    if plan.mode in (incremental.NOOP, incremental.REPORTS):
+        return plan, None
+    run = refresh.new_run(settings, plan)
+    loaded = refresh.stage_load(settings, run)
+    validated = refresh.stage_validate(settings, run, plan)
+    built = refresh.stage_build(settings, run, plan)
+    indexed = refresh.stage_indices(settings, run, draws=20, plan=plan)
+    gated = refresh.stage_gate(settings, run)
+    summary = {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
+               "sources": validated, "build": built, "indices": indexed, "gate": gated}
+    return plan, refresh.stage_publish(settings, run, summary, plan)

@@ -21,7 +21,8 @@ from pipelines.settings import PROJECT_ROOT
 from tests.fixture_data import write_raw
 from tests.helpers import publish, published_bytes
 
-REFRESH = [sys.executable, "-c", "from pipelines.cli import main; main()", "refresh"]
+# --full: the fixture is already published, so a plain refresh would be a no-op.
+REFRESH = [sys.executable, "-c", "from pipelines.cli import main; main()", "refresh", "--full"]
 
 
 @pytest.fixture(scope="module")

@@ -38,13 +38,10 @@ def test_star_eigenvector_by_hand():
     assert out.loc[2, "eigenvector"] == pytest.approx(1 / math.sqrt(6), abs=1e-5)
 
 
-def test_non_convergence_falls_back_to_the_exact_eigenvector_and_says_so(monkeypatch):
-    def fail(*args, **kwargs):
-        raise nx.PowerIterationFailedConvergence(kwargs.get("max_iter", 0))
-
-    monkeypatch.setattr(nx, "eigenvector_centrality", fail)
+def test_non_convergence_falls_back_to_the_exact_eigenvector_and_says_so():
     out = layer_measures(np.array([1, 2, 3, 4]),
-                         edges([(1, 2, 1.0), (1, 3, 1.0), (1, 4, 1.0)])).set_index("ccode")
+                         edges([(1, 2, 1.0), (1, 3, 1.0), (1, 4, 1.0)]),
+                         max_iter=1).set_index("ccode")
     assert set(out["eigenvector_method"]) == {"numpy_eigh"}
     assert out.loc[1, "eigenvector"] == pytest.approx(1 / math.sqrt(2))
 
@@ -81,3 +78,24 @@ def test_layers_only_cover_their_source_years_and_reordering_changes_nothing():
                                                      "strength"]],
         shuffled.sort_values(key).reset_index(drop=True)[["layer", "year", "ccode", "degree",
                                                           "strength"]])
+
+
+def test_matches_networkx_on_a_random_weighted_graph_with_several_components():
+    generator = np.random.default_rng(7)
+    node_list = list(range(100, 160))
+    pairs = [(a, b) for a in node_list for b in node_list if a < b and generator.random() < 0.08]
+    pairs = [(a, b) for a, b in pairs if not (a < 110 <= b or b < 110 <= a)]  # split off 100-109
+    weights = generator.integers(1, 4, len(pairs)).astype(float)
+    frame = edges([(a, b, w) for (a, b), w in zip(pairs, weights, strict=True)])
+    out = layer_measures(np.array(node_list), frame).set_index("ccode")
+
+    graph = nx.Graph()
+    graph.add_nodes_from(node_list)
+    graph.add_weighted_edges_from(frame.itertuples(index=False, name=None))
+    expected = nx.eigenvector_centrality(graph, max_iter=1000, tol=1e-6, weight="weight")
+    assert out["eigenvector"].to_dict() == pytest.approx(expected, abs=1e-12)
+    assert out["degree"].to_dict() == dict(graph.degree())
+    assert out["strength"].to_dict() == pytest.approx(dict(graph.degree(weight="weight")))
+    sizes = {node: len(c) for c in nx.connected_components(graph) for node in c}
+    assert out["component_size"].to_dict() == sizes
+    assert out["n_edges"].iloc[0] == graph.number_of_edges()

@@ -1,13 +1,15 @@
-"""Network position of each state per cooperation layer and year (networkx).
+"""Network position of each state per cooperation layer and year.
 
 Nodes are all system members that year (isolates included, with degree 0), so centralities are
 comparable within a layer-year. Edges are undirected and weighted: the alliance level (3
 defence, 2 offence/neutrality, 1 non-aggression/consultation), the number of joint full IGO
 memberships, or the number of joint exercises.
 
-Eigenvector centrality (weighted) is networkx's power iteration, scaled to unit Euclidean
-norm. If it does not converge within max_iter it is computed exactly from the leading
-eigenvector of the weighted adjacency matrix (numpy.linalg.eigh); the column
+Eigenvector centrality (weighted) is networkx's power iteration (the same iteration on (A + I),
+start vector and stopping rule as networkx.eigenvector_centrality, on a dense adjacency matrix:
+graphs have at most ~200 nodes), scaled to unit Euclidean norm. If it does not converge within
+max_iter it is computed exactly from the leading eigenvector of the weighted adjacency matrix
+(numpy.linalg.eigh); the column
 eigenvector_method says which one was used, so the fallback is never silent. In a disconnected
 graph the leading eigenvector lives on the component with the largest eigenvalue: states in
 other components get (close to) 0; component_size tells the reader which case applies.
@@ -15,18 +17,48 @@ other components get (close to) 0; component_size tells the reader which case ap
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 NETWORK_LAYERS = ("alliance", "joint_igo", "joint_exercise")
 
 
-def _dense_eigenvector(graph: nx.Graph, nodes: list) -> dict:
-    matrix = nx.to_numpy_array(graph, nodelist=nodes, weight="weight")
-    eigenvalues, eigenvectors = np.linalg.eigh(matrix)
-    vector = np.abs(eigenvectors[:, np.argmax(eigenvalues)])
-    return dict(zip(nodes, vector / np.linalg.norm(vector), strict=True))
+def _adjacency(node_list: list[int], edges: pd.DataFrame) -> np.ndarray:
+    position = {node: index for index, node in enumerate(node_list)}
+    first = edges["ccode1"].astype(int).map(position).to_numpy()
+    second = edges["ccode2"].astype(int).map(position).to_numpy()
+    matrix = np.zeros((len(node_list), len(node_list)))
+    matrix[first, second] = edges["weight"].astype(float).to_numpy()
+    matrix[second, first] = matrix[first, second]
+    return matrix
+
+
+def _component_sizes(linked: np.ndarray) -> np.ndarray:
+    """Size of each node's connected component: smallest reachable index as the label."""
+    count = len(linked)
+    labels = np.arange(count)
+    while True:
+        reachable = np.where(linked, labels[np.newaxis, :], count).min(axis=1)
+        updated = np.minimum(labels, reachable)
+        if np.array_equal(updated, labels):
+            break
+        labels = updated
+    return np.bincount(labels, minlength=count)[labels]
+
+
+def _power_iteration(matrix: np.ndarray, max_iter: int, tol: float) -> np.ndarray | None:
+    """networkx.eigenvector_centrality's iteration on (A + I), on a matrix; None if no
+    convergence within max_iter.  Vectorised, it takes milliseconds where the dict-based
+    original took 20 ms per graph (9 s a refresh)."""
+    count = len(matrix)
+    vector = np.full(count, 1.0 / count)
+    for _ in range(max_iter):
+        previous = vector
+        vector = previous + matrix @ previous
+        vector = vector / (np.linalg.norm(vector) or 1.0)
+        if np.abs(vector - previous).sum() < count * tol:
+            return vector
+    return None
 
 
 def layer_measures(nodes: np.ndarray, edges: pd.DataFrame, max_iter: int = 1000,
@@ -36,39 +68,30 @@ def layer_measures(nodes: np.ndarray, edges: pd.DataFrame, max_iter: int = 1000,
     nodes: ccodes; edges: (ccode1, ccode2, weight) with weight > 0. Edges touching a
     ccode not in nodes are an error (the caller's node list is wrong), not dropped.
     """
-    graph = nx.Graph()
     node_list = [int(n) for n in nodes]
-    graph.add_nodes_from(node_list)
     unknown = set(edges["ccode1"]).union(edges["ccode2"]) - set(node_list)
     if unknown:
         raise ValueError(f"edges name states that are not nodes: {sorted(unknown)[:5]}")
-    graph.add_weighted_edges_from(
-        zip(edges["ccode1"].astype(int), edges["ccode2"].astype(int),
-            edges["weight"].astype(float), strict=True))
-    degree = dict(graph.degree())
-    strength = dict(graph.degree(weight="weight"))
-    component_size = {}
-    for component in nx.connected_components(graph):
-        for node in component:
-            component_size[node] = len(component)
-    if graph.number_of_edges() == 0:
-        eigenvector, method = dict.fromkeys(node_list, np.nan), "no_edges"
+    matrix = _adjacency(node_list, edges)
+    linked = matrix != 0
+    edge_count = int(np.triu(linked).sum())
+    if edge_count == 0:
+        eigenvector, method = np.full(len(node_list), np.nan), "no_edges"
     else:
-        try:
-            eigenvector = nx.eigenvector_centrality(graph, max_iter=max_iter, tol=tol,
-                                                    weight="weight")
-            method = "power_iteration"
-        except nx.PowerIterationFailedConvergence:
-            eigenvector, method = _dense_eigenvector(graph, node_list), "numpy_eigh"
+        eigenvector, method = _power_iteration(matrix, max_iter, tol), "power_iteration"
+        if eigenvector is None:
+            values, vectors = np.linalg.eigh(matrix)
+            leading = np.abs(vectors[:, np.argmax(values)])
+            eigenvector, method = leading / np.linalg.norm(leading), "numpy_eigh"
     return pd.DataFrame({
         "ccode": node_list,
-        "degree": [degree[n] for n in node_list],
-        "strength": [float(strength[n]) for n in node_list],
-        "eigenvector": [float(eigenvector[n]) for n in node_list],
+        "degree": linked.sum(axis=1).astype(int),
+        "strength": matrix.sum(axis=1).astype(float),
+        "eigenvector": eigenvector.astype(float),
         "eigenvector_method": method,
-        "component_size": [component_size[n] for n in node_list],
+        "component_size": _component_sizes(linked).astype(int),
         "n_nodes": len(node_list),
-        "n_edges": graph.number_of_edges(),
+        "n_edges": edge_count,
     })
 
 
