@@ -6,6 +6,8 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
@@ -27,8 +29,29 @@ install: $(VENV)/.synced ## Create .venv from the lock file (no other step neede
 run: install ## Full refresh on raw/: publish marts/ and reports/
 	$(VENV)/bin/coop refresh
 
-test: install ## The whole test suite
+test: install browser ## The whole test suite
 	PREFECT_HOME=$(CURDIR)/.prefect $(VENV)/bin/pytest
+
+# Installs Debian's chromium with apt-get when it is missing (as root, or with sudo that needs no
+# password). When that is impossible it says so and carries on: the browser tests then skip,
+# unless COOP_REQUIRE_BROWSER=1 (as in CI), when they fail.
+browser: ## Install Chromium for the browser tests if it is missing
+	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then \
+		exit 0; \
+	fi; \
+	skip="the browser tests (tests/test_browser.py) will skip"; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "Chromium is missing and cannot be installed without root: $$skip." \
+		"Install it with: sudo apt-get install chromium"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "Chromium is missing and there is no apt-get: $$skip." \
+			"Install Chromium so that \`chromium\` is on PATH."; exit 0; fi; \
+	echo "Installing Chromium (apt-get install chromium) for the browser tests"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get install -y --no-install-recommends chromium \
+		|| { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; } \
+		|| echo "Chromium could not be installed: $$skip."
 
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
 	$(VENV)/bin/ruff check pipelines tests
@@ -40,4 +63,4 @@ lock: | $(UV) ## Re-resolve uv.lock after changing pyproject.toml
 clean: ## Remove the environment and every built output (raw/ is never touched)
 	rm -rf $(VENV) $(TOOLS) .prefect marts/* marts/.build marts/.refresh.lock reports/*
 
-.PHONY: help install run test lint lock clean
+.PHONY: help install run test browser lint lock clean

@@ -111,7 +111,13 @@ def _nothing_changed(settings, started: float) -> bool:
     show_default=True,
     help="Rows shown in table output (CSV and JSON print all rows).",
 )
-def sql(query: str | None, as_csv: bool, as_json: bool, max_rows: int) -> None:
+@click.option(
+    "-f", "--file", "query_file", type=click.File(encoding="utf-8"),
+    help="Run the SQL in this file (e.g. one of sql/examples/) instead of QUERY.",
+)
+def sql(
+    query: str | None, as_csv: bool, as_json: bool, max_rows: int, query_file
+) -> None:
     """Query the published marts, read-only. With no QUERY, open an interactive shell.
 
     \b
@@ -119,12 +125,17 @@ def sql(query: str | None, as_csv: bool, as_json: bool, max_rows: int) -> None:
       coop sql "select count(*) from mart_dyad_year"
       coop sql --csv "select * from mart_country_year where iso3 = 'KAZ'" > kaz.csv
       coop sql --json "select * from mart_source_coverage"
+      coop sql -f sql/examples/top_partners.sql
       coop sql
     """
     from pipelines import query as query_module
 
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
+    if query_file is not None:
+        if query is not None:
+            raise click.UsageError("give either QUERY or --file, not both")
+        query = query_file.read()
     settings = get_settings()
     try:
         if query is None:

@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from pipelines import incremental, refresh
+from pipelines.dictionary import render_dictionary
 from pipelines.errors import CoopError
 from pipelines.faults import pause_point
 from pipelines.lock import writer_lock
@@ -85,6 +86,7 @@ def report(settings: Settings, run: refresh.RunContext | None) -> Path:
     if run is not None:
         publish_validation_docs(settings, refresh.validation_docs_dir(settings, run))
     pause_point("report")
+    render_dictionary(settings)  # first: the other pages link it only if it exists
     return render_index(settings)
 
 

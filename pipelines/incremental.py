@@ -130,9 +130,15 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     origin[MACROS_KEY] = "the SQL macros (sql/macros/)"
     external[INDICES_CONFIG_KEY] = _sha256_file(settings.indices_file)
     origin[INDICES_CONFIG_KEY] = "indices.toml"
-    reports_file = settings.root / "reports.toml"
-    external[REPORTS_CONFIG_KEY] = _sha256_file(reports_file) if reports_file.exists() else "none"
-    origin[REPORTS_CONFIG_KEY] = "reports.toml"
+    report_inputs = [
+        path
+        for path in (settings.reports_file, settings.sql_dir / "marts" / "columns.toml")
+        if path.exists()
+    ] + sorted((settings.sql_dir / "reports").glob("*.sql"))
+    external[REPORTS_CONFIG_KEY] = _sha256_bytes(
+        *(part for path in report_inputs for part in (path.name.encode(), path.read_bytes()))
+    )
+    origin[REPORTS_CONFIG_KEY] = "the reports' configuration or queries"
     return external, origin
 
 

@@ -29,6 +29,19 @@ def test_sql_prints_a_table(published):
     assert "1 row(s)" in result.output
 
 
+def test_sql_runs_a_query_file_with_variables(published, tmp_path):
+    query_file = tmp_path / "uzbekistan.sql"
+    query_file.write_text("-- a comment first, as in sql/examples/\n"
+                          "set variable code = 704;\n"
+                          "select year, exercises from mart_country_year\n"
+                          "where ccode = getvariable('code') and year = 2000;\n")
+    result = invoke("sql", "--csv", "-f", str(query_file))
+    assert result.exit_code == 0, result.output
+    assert result.output == "year,exercises\n2000,3\n"
+    result = invoke("sql", "-f", str(query_file), "select 1")
+    assert result.exit_code != 0 and "not both" in result.output
+
+
 def test_sql_csv_and_json(published):
     query = "select ccode, year, exercises from mart_country_year where ccode = 704 " \
             "and year in (2000, 2012) order by year"
