@@ -2,7 +2,7 @@
 
 Each path can be overridden by an environment variable (``COOP_ROOT``, ``COOP_RAW_DIR``,
 ``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``,
-``COOP_INDICES_FILE``), which is how the
+``COOP_INDICES_FILE``, ``COOP_REPORTS_FILE``), which is how the
 tests point a run at fixture data without touching the shipped inputs.
 """
 
@@ -29,6 +29,8 @@ class Settings:
     marts_dir: Path
     reports_dir: Path
     indices_file: Path
+    # reports.toml: the country group of the regional report page and the overview's defaults.
+    reports_file: Path
     # How many earlier releases stay on disk after a publish, so a reader that opened one
     # just before the swap can finish.
     releases_to_keep: int = 3
@@ -74,4 +76,5 @@ def get_settings() -> Settings:
         marts_dir=_path_from_env("COOP_MARTS_DIR", root / "marts"),
         reports_dir=_path_from_env("COOP_REPORTS_DIR", root / "reports"),
         indices_file=_path_from_env("COOP_INDICES_FILE", root / "indices.toml"),
+        reports_file=_path_from_env("COOP_REPORTS_FILE", root / "reports.toml"),
     )

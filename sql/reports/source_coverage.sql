@@ -3,6 +3,7 @@ select
     source_id,
     dataset,
     version,
+    role,
     first_year,
     last_year,
     citation

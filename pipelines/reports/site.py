@@ -1,0 +1,189 @@
+"""Render the whole report site, or one page as a standalone file.
+
+reports/
+    index.html                 overview (plotly.js and the world map inline: forwardable alone)
+    regional.html              regional comparison (plotly.js inline)
+    country/<ISO3>.html        one page per state (cow-<ccode>.html for states without ISO3),
+                               sharing ../assets/plotly-<version>.min.js
+    assets/plotly-<version>.min.js
+
+Each file is written to a temporary name and moved into place with os.replace, so a reader
+opens either the old page or the new one, never half of one.  Country pages go first and the
+overview last, so its links point to pages that exist; pages of states no longer in the marts
+and plotly.js files of other versions are removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pipelines.errors import CoopError
+from pipelines.reports import assets, figures, pages
+from pipelines.reports.data import ReportData, load_report_data
+from pipelines.settings import Settings
+
+COUNTRY_DIR = "country"
+ASSETS_DIR = "assets"
+VALIDATION_LINK = "validation"
+DICTIONARY_PAGE = "data_dictionary.html"
+
+
+class UnknownReportPageError(CoopError):
+    """`coop report --standalone` was given a page that does not exist."""
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    index: Path
+    regional: Path
+    country_pages: int
+    removed_pages: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("pipelines", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # NaN is not JSON: a figure must carry None for a missing value, so refuse NaN loudly.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "allow_nan": False,
+                                         "separators": (",", ":")}
+    return env
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _clear_partial_writes(*directories: Path) -> None:
+    """Temporary files a killed render left behind (the refresh holds the writer lock)."""
+    for directory in directories:
+        for stray in directory.glob(".*.tmp-*"):
+            stray.unlink(missing_ok=True)
+
+
+def _publish_plotly_asset(assets_dir: Path) -> None:
+    target = assets_dir / assets.PLOTLY_ASSET_NAME
+    script = assets.plotly_js()
+    if target.is_file() and target.stat().st_size == len(script.encode("utf-8")):
+        return
+    write_atomically(target, script)
+
+
+def _common_context(settings: Settings, data: ReportData, standalone: bool) -> dict:
+    reports_dir = settings.reports_dir
+    scores = data.frames["index_scores"]
+    draws = scores["n_draws"].dropna()
+    return {
+        "run_id": data.manifest.get("run_id", "unknown"),
+        "published_at": data.manifest.get("published_at", "unknown"),
+        "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "gate": data.manifest.get("gate", {}).get("suites", {}),
+        "sources": data.sources,
+        "index_years": data.index_years,
+        "n_draws": f"{int(draws.max()):,}" if len(draws) else "the",
+        "regional_title": data.config.regional_title,
+        "standalone": standalone,
+        "plotly_inline": standalone,
+        "plotly_js": assets.inline_plotly_js() if standalone else "",
+        "plotly_asset": assets.PLOTLY_ASSET_NAME,
+        "validation_link": (f"{VALIDATION_LINK}/index.html"
+                            if (reports_dir / VALIDATION_LINK / "index.html").exists() else None),
+        "dictionary_link": DICTIONARY_PAGE if (reports_dir / DICTIONARY_PAGE).exists() else None,
+        "plot_config": {"responsive": True, "displaylogo": False,
+                        # Never a URL: the map outline is embedded (PlotlyGeoAssets).
+                        "topojsonURL": f"{ASSETS_DIR}/"},
+    }
+
+
+def _render_country(data: ReportData, common: dict, ccode: int) -> str:
+    return environment().get_template("country.html.j2").render(
+        **common, **pages.country_context(data, ccode), page_kind="country", root="../")
+
+
+def _render_regional(data: ReportData, common: dict) -> str:
+    return environment().get_template("regional.html.j2").render(
+        **{**common, "plotly_inline": True, "plotly_js": assets.inline_plotly_js()},
+        **pages.regional_context(data), page_kind="regional", root="")
+
+
+def _render_overview(data: ReportData, common: dict) -> str:
+    context = pages.overview_context(data)
+    trend_layout = figures.layout("", height=440, hovermode="closest",
+                                        xaxis={"title": {"text": "year"}},
+                                        yaxis={"title": {"text": "score (0-100)"},
+                                               "range": [0, 100]})
+    map_layout = figures.layout(
+        "", height=480, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        geo={"projection": {"type": "natural earth", "rotation": {"lon": 0}},
+             "showframe": False, "showcoastlines": True, "coastlinecolor": "#9aa5b1",
+             "showland": True, "landcolor": "#e4e7eb", "showcountries": True,
+             "countrycolor": "#ffffff", "lataxis": {"range": [-58, 85]}})
+    return environment().get_template("index.html.j2").render(
+        **{**common, "plotly_inline": True, "plotly_js": assets.inline_plotly_js()},
+        **context, trend_layout=trend_layout, map_layout=map_layout,
+        topojson_name=assets.WORLD_TOPOJSON_NAME, world_topojson=assets.world_topojson_script(),
+        page_kind="index", root="")
+
+
+def render_site(settings: Settings) -> RenderedSite:
+    """Render every page from the published marts into settings.reports_dir."""
+    data = load_report_data(settings)
+    reports_dir = settings.reports_dir
+    country_dir = reports_dir / COUNTRY_DIR
+    assets_dir = reports_dir / ASSETS_DIR
+    for directory in (reports_dir, country_dir, assets_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    _clear_partial_writes(reports_dir, country_dir, assets_dir)
+    _publish_plotly_asset(assets_dir)
+
+    common = _common_context(settings, data, standalone=False)
+    written = set()
+    for ccode, country in data.country_by_ccode.items():
+        name = f"{country['page']}.html"
+        write_atomically(country_dir / name, _render_country(data, common, ccode))
+        written.add(name)
+    regional = reports_dir / "regional.html"
+    write_atomically(regional, _render_regional(data, common))
+    index = reports_dir / "index.html"
+    write_atomically(index, _render_overview(data, common))
+
+    removed = tuple(sorted(path.name for path in country_dir.glob("*.html")
+                           if path.name not in written))
+    for name in removed:
+        (country_dir / name).unlink(missing_ok=True)
+    for old in assets_dir.glob("plotly-*.min.js"):
+        if old.name != assets.PLOTLY_ASSET_NAME:
+            old.unlink(missing_ok=True)
+    return RenderedSite(index=index, regional=regional, country_pages=len(written),
+                        removed_pages=removed)
+
+
+def render_standalone(settings: Settings, page: str) -> str:
+    """One page as a single self-contained HTML file: 'index', 'regional' or a country code
+    (ISO3, or cow-<ccode> for a state without one)."""
+    data = load_report_data(settings)
+    common = _common_context(settings, data, standalone=True)
+    wanted = page.strip()
+    if wanted.lower() == "index":
+        return _render_overview(data, common)
+    if wanted.lower() == "regional":
+        return _render_regional(data, common)
+    for ccode, country in data.country_by_ccode.items():
+        if country["page"].lower() == wanted.lower():
+            return _render_country(data, common, ccode)
+    raise UnknownReportPageError(
+        f"no report page '{page}'. Give an ISO3 code of a state in mart_countries (e.g. KAZ), "
+        f"cow-<ccode> for a historical state without one (e.g. cow-260), 'regional' or 'index'."
+    )

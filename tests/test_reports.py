@@ -1,0 +1,211 @@
+"""The stakeholder pages: one per state, offline, escaped, honest about missing years, and
+published safely.
+
+The marts are published once from the synthetic fixture (tests/fixture_data.py), with
+Kazakhstan's COW name carrying a script tag. Each test renders into its own reports directory,
+so tests never see each other's pages. Browser checks live in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.report import render_index
+from pipelines.reports.assets import PLOTLY_ASSET_NAME
+from pipelines.reports.config import ReportConfigError
+from pipelines.reports.site import UnknownReportPageError, render_standalone
+from pipelines.settings import PROJECT_ROOT, Settings, get_settings
+from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text, write_raw
+from tests.helpers import publish
+
+HOSTILE_NAME = "Kazakhstan <script>alert(1)</script>"
+# Fixture states: USA 2, Germany 255 (DEU), GFR 260 and Czechoslovakia 315 (no ISO3),
+# Czech Republic 316 (CZE), Russia 365, Uzbekistan 704, Kazakhstan 705.
+EXPECTED_PAGES = {"USA.html", "DEU.html", "cow-260.html", "cow-315.html", "CZE.html",
+                  "RUS.html", "UZB.html", "KAZ.html"}
+NETWORK_REFERENCE = re.compile(
+    r"<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("reports")
+    spells = [(*row[:2], HOSTILE_NAME, *row[3:]) if row[1] == 705 else row
+              for row in STATE_SPELLS]
+    columns = SPEC_BY_TABLE["raw_cow_states__state_spells"].columns
+    write_raw(root / "raw", overrides={"state_spells": csv_text(columns, spells)})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COOP_ROOT", str(root))
+        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
+        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
+        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
+        settings = get_settings()
+        publish(settings)
+    return settings
+
+
+@pytest.fixture
+def site(published: Settings, tmp_path: Path) -> Settings:
+    """The published fixture marts with a fresh reports directory and no reports.toml."""
+    return dataclasses.replace(published, reports_dir=tmp_path / "reports",
+                               reports_file=tmp_path / "reports.toml")
+
+
+def pages(settings: Settings) -> dict[str, str]:
+    return {str(path.relative_to(settings.reports_dir)): path.read_text(encoding="utf-8")
+            for path in sorted(settings.reports_dir.rglob("*.html"))}
+
+
+def figures_of(html: str) -> dict[str, dict]:
+    """The figures a page hands to Plotly, parsed back from its JSON."""
+    text = html.split("const coopFigures = ", 1)[1].split(";\n", 1)[0]
+    return {item["id"]: item["figure"] for item in json.loads(text)}
+
+
+def test_every_state_in_the_marts_gets_a_page_and_the_overview_links_it(site):
+    index = render_index(site)
+    assert index == site.reports_dir / "index.html"
+    con = duckdb.connect(str(site.published_db), read_only=True)
+    states = con.execute("select iso3, ccode from mart_countries").fetchall()
+    con.close()
+    assert len(states) == len(EXPECTED_PAGES)
+    country_pages = {path.name for path in (site.reports_dir / "country").glob("*.html")}
+    assert country_pages == EXPECTED_PAGES
+    overview = index.read_text(encoding="utf-8")
+    for name in EXPECTED_PAGES:
+        assert f'href="country/{name}"' in overview
+    assert (site.reports_dir / "regional.html").is_file()
+    assert (site.reports_dir / "assets" / PLOTLY_ASSET_NAME).is_file()
+
+
+def test_no_page_refers_to_the_network_and_each_has_one_plotly(site):
+    render_index(site)
+    rendered = pages(site)
+    assert len(rendered) == len(EXPECTED_PAGES) + 2
+    for name, html in rendered.items():
+        assert not NETWORK_REFERENCE.search(html), name
+        inline = html.count("* plotly.js v")
+        shared = html.count(f'<script src="../assets/{PLOTLY_ASSET_NAME}"></script>')
+        assert inline + shared == 1, name
+        assert len(re.findall(r"<script[^>]+src=", html)) == shared, name
+    # Index and regional page carry plotly.js; the map outline is embedded, never fetched.
+    assert rendered["index.html"].count("* plotly.js v") == 1
+    assert rendered["regional.html"].count("* plotly.js v") == 1
+    assert 'window.PlotlyGeoAssets = {topojson: {"world_110m": {"type":"Topology"' in (
+        rendered["index.html"])
+    assert '"topojsonURL":"assets/"' in rendered["index.html"]
+
+
+def test_relative_links_point_to_pages_that_exist(site):
+    render_index(site)
+    for name, html in pages(site).items():
+        page = site.reports_dir / name
+        for href in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', html):
+            assert (page.parent / href).exists(), f"{name} links to missing {href}"
+
+
+def test_a_script_in_a_country_name_is_escaped_everywhere(site):
+    render_index(site)
+    rendered = pages(site)
+    for name, html in rendered.items():
+        assert "<script>alert(1)" not in html, name
+    kazakhstan = rendered["country/KAZ.html"]
+    assert "<h1>Kazakhstan &lt;script&gt;alert(1)&lt;/script&gt; " in kazakhstan
+    # Inside figure JSON the name is a string with < and > escaped for the script element.
+    assert "Kazakhstan \\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in (
+        rendered["index.html"])
+
+
+def test_years_a_source_does_not_cover_show_as_not_covered_never_zero(site):
+    render_index(site)
+    html = (site.reports_dir / "country" / "UZB.html").read_text(encoding="utf-8")
+    rows = {int(year): cells for year, cells in
+            re.findall(r"<tr><td>(\d{4})</td>(.*?)</tr>", html, flags=re.S)}
+    exercises_column = 4  # 0-based: defence partners, alliance partners, IGOs, sec. IGOs
+    cells = {year: re.findall(r"<td class=\"(?:num|nc)\">([^<]*)</td>", text)
+             for year, text in rows.items()}
+    # Fixture MME covers 1990-2010: Uzbekistan had no exercise in 2001 (a measured 0) and
+    # is not covered in 2015; IGO data end in 2014, so 2015 IGO memberships are missing too.
+    assert cells[2001][exercises_column] == "0"
+    assert cells[2015][exercises_column] == "not covered"
+    assert cells[2015][2] == "not covered"
+    assert cells[2000][exercises_column] not in ("0", "not covered")
+    panels = figures_of(html)["indicators"]["data"]
+    exercises = next(trace for trace in panels if trace["name"].startswith("Multinational"))
+    by_year = dict(zip(exercises["x"], exercises["y"], strict=True))
+    assert by_year[2001] == 0 and by_year[2015] is None and by_year[2000] > 0
+    # The composite exists only where both pillars do: a gap (null) after 2010, never 0.
+    scores = figures_of(html)["scores"]["data"]
+    composite = dict(zip(scores[0]["x"], scores[0]["y"], strict=True))
+    assert composite[2012] is None
+
+
+def test_the_regional_group_comes_from_reports_toml(site):
+    site.reports_file.write_text(
+        '[regional]\ntitle = "Two neighbours"\ncountries = ["uzb", "RUS"]\n', encoding="utf-8")
+    render_index(site)
+    html = (site.reports_dir / "regional.html").read_text(encoding="utf-8")
+    assert "<h1>Regional comparison: Two neighbours</h1>" in html
+    composite = figures_of(html)["composite"]["data"]
+    assert [trace["name"] for trace in composite] == ["Uzbekistan (UZB)", "Russia (RUS)"]
+
+
+def test_without_reports_toml_the_defaults_keep_the_states_the_marts_have(site):
+    render_index(site)
+    html = (site.reports_dir / "regional.html").read_text(encoding="utf-8")
+    assert "Regional comparison: Central Asia" in html
+    names = [trace["name"] for trace in figures_of(html)["composite"]["data"]]
+    assert names == ["Kazakhstan <script>alert(1)</script> (KAZ)", "Uzbekistan (UZB)"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[regional]\ncountries = ["KAZ", "XYZ"]\n',
+     "regional.countries: XYZ is not the ISO3 code of any state in mart_countries"),
+    ('[overview]\ntrend_countries = ["KGZ"]\n',
+     "overview.trend_countries: KGZ is not the ISO3 code"),
+    ('[regional]\ncountries = ["KAZ", "kaz"]\n', "regional.countries lists KAZ twice"),
+    ('[regional]\ncountries = ["KAZAKHSTAN"]\n', "'KAZAKHSTAN' is not an ISO3 code"),
+    ("[regional]\ncountries = []\n", "regional.countries must be a non-empty list"),
+    ('[regional]\ncountry = ["KAZ"]\n', "regional.country is not a known setting"),
+    ('[regionl]\ncountries = ["KAZ"]\n', "unknown table [regionl]"),
+    ('[regional]\ntitle = ""\n', "regional.title must be a non-empty string"),
+    ("[regional\n", "not valid TOML"),
+])
+def test_a_bad_reports_toml_is_refused_and_the_pages_stay_as_they_were(site, content, message):
+    render_index(site)
+    before = pages(site)
+    site.reports_file.write_text(content, encoding="utf-8")
+    with pytest.raises(ReportConfigError, match=re.escape(message)) as error:
+        render_index(site)
+    assert str(site.reports_file) in str(error.value)
+    assert pages(site) == before
+
+
+def test_pages_of_states_gone_from_the_marts_and_half_written_files_are_removed(site):
+    render_index(site)
+    country_dir = site.reports_dir / "country"
+    assets_dir = site.reports_dir / "assets"
+    (country_dir / "YUG.html").write_text("a state no longer in the marts", encoding="utf-8")
+    (country_dir / ".KAZ.html.tmp-12345").write_text("half a page", encoding="utf-8")
+    (assets_dir / "plotly-0.0.1.min.js").write_text("an old plotly.js", encoding="utf-8")
+    render_index(site)
+    assert {path.name for path in country_dir.iterdir()} == EXPECTED_PAGES
+    assert [path.name for path in assets_dir.iterdir()] == [PLOTLY_ASSET_NAME]
+    assert not list(site.reports_dir.glob(".*.tmp-*"))
+
+
+def test_a_standalone_page_carries_plotly_and_no_links_to_other_pages(site):
+    html = render_standalone(site, "uzb")
+    assert html.count("* plotly.js v") == 1
+    assert not re.search(r"<script[^>]+src=", html)
+    assert 'href="../' not in html and 'href="RUS.html"' not in html
+    assert "<h1>Uzbekistan " in html
+    assert "German Federal Republic" in render_standalone(site, "cow-260")
+    with pytest.raises(UnknownReportPageError, match="no report page 'XYZ'"):
+        render_standalone(site, "XYZ")
