@@ -257,3 +257,17 @@ def test_reordering_countries_changes_nothing():
     shuffled = panel.sample(frac=1.0, random_state=3).reset_index(drop=True)
     again = by_key(cooperation_index(shuffled, definition))
     pd.testing.assert_frame_equal(original, again)
+
+
+def test_rank_descending_equals_the_all_pairs_definition_with_ties_and_gaps():
+    from pipelines.indices.composite import RANK_TOLERANCE, rank_descending
+
+    generator = np.random.default_rng(3)
+    dense = np.round(generator.uniform(0, 100, (60, 7)), 1)  # rounding makes ties
+    dense[generator.random(dense.shape) < 0.2] = np.nan
+    dense[5, 2] = dense[6, 2] + RANK_TOLERANCE / 10  # within tolerance: a tie
+    values = np.where(np.isnan(dense), -np.inf, dense)
+    with np.errstate(invalid="ignore"):
+        expected = 1.0 + (values[None, :, :] - values[:, None, :] > RANK_TOLERANCE).sum(axis=1)
+    expected[np.isnan(dense)] = np.nan
+    np.testing.assert_array_equal(rank_descending(dense), expected)

@@ -102,11 +102,15 @@ def rank_descending(dense: np.ndarray) -> np.ndarray:
     Scores closer than RANK_TOLERANCE (on 0-100) are ties, so floating-point noise from a
     different order of summation never changes a rank.
     """
-    values = np.where(np.isnan(dense), -np.inf, dense)
-    with np.errstate(invalid="ignore"):
-        greater = (values[None, :, :] - values[:, None, :] > RANK_TOLERANCE).sum(axis=1)
-    ranks = 1.0 + greater
-    ranks[np.isnan(dense)] = np.nan
+    ranks = np.full(dense.shape, np.nan)
+    for column in range(dense.shape[1]):
+        present = ~np.isnan(dense[:, column])
+        values = dense[present, column]
+        ordered = np.sort(values)
+        # How many values exceed this one by more than the tolerance (sorted: a binary search,
+        # not the all-pairs comparison, which was 0.7M comparisons a year a draw).
+        greater = len(ordered) - np.searchsorted(ordered, values + RANK_TOLERANCE, side="right")
+        ranks[present, column] = 1.0 + greater
     return ranks
 
 
