@@ -11,7 +11,7 @@ import duckdb
 from pipelines.errors import InputFileError
 from pipelines.raw_manifest import Source, read_manifest
 from pipelines.settings import Settings
-from pipelines.sources import ADAPTERS
+from pipelines.sources import ADAPTERS, register
 from pipelines.sources.base import load_csv
 
 
@@ -38,6 +38,11 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
             rows, checksum = load_csv(con, raw_file, spec)
             summary.rows_by_table[spec.table] = rows
             summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = checksum
+    register_dir = register.register_dir(settings.raw_dir)
+    summary.rows_by_table[register.TABLE] = 0
+    for loaded in register.load_files(con, register.register_files(register_dir)):
+        summary.rows_by_table[register.TABLE] += loaded.rows
+        summary.checksums[str(loaded.path.relative_to(settings.raw_dir))] = loaded.sha256
     load_source_coverage(con, sources)
     summary.rows_by_table.update(load_seeds(con, settings.seeds_dir))
     return summary

@@ -31,6 +31,17 @@ CONTRACTS_FILE = "contracts.json"
 # a new source release legitimately adds rows, a truncated file does not halve them.
 DEFAULT_ROW_COUNT_TOLERANCE = 0.2
 MAX_MONTHLY_PERSONNEL = 50_000
+REGISTER_QUALIFIERS = ["exact", "at_least", "at_most", "approximately"]
+REGISTER_STATUSES = [
+    "counted", "superseded_by_public_source", "not_exact", "no_mart_column", "undated"
+]
+# Where a mart_country_year value the register may fill came from (its <column>_source).
+FILLED_COLUMN_SOURCES = {
+    "alliance_partners_total": "atop",
+    "igo_full": "cow_igo",
+    "exercises": "mme",
+    "pko_personnel_peak": "ipi",
+}
 
 
 class ValidationError(CoopError):
@@ -197,8 +208,53 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
             ],
             last_rows("int_pko_contributions_checked"),
         ),
+        register_suite(con),
     ]
     return suites
+
+
+def register_suite(con: duckdb.DuckDBPyConnection) -> Suite:
+    """The register's accepted facts: codes, vocabulary, counts, dates, one row per fact.
+
+    No row-count expectation: analysts add and remove register files between runs.
+    """
+    e = _gx().expectations
+    last_year = con.execute("select year(current_date)").fetchone()[0]
+    families = [row[0] for row in con.execute(
+        "select family from stg_seeds__register_families").fetchall()]
+    accepted = _membership_flags(
+        ["ccode"], "(select * from int_register_facts_checked where reject is null)"
+    )
+    query = f"""
+        select
+            *,
+            ccode_is_member or year is null as member_when_dated,
+            concat_ws('|', ccode, partner_type,
+                      coalesce(cast(partner_ccode as varchar), partner_key), family, subtype,
+                      fact_date, year, lower(source_citation)) as fact_key
+        from ({accepted})
+    """
+    return Suite(
+        "source_register",
+        query,
+        [
+            *(
+                e.ExpectColumnValuesToNotBeNull(column=c)
+                for c in ("ccode", "family", "count", "source_citation", "status")
+            ),
+            e.ExpectColumnValuesToBeUnique(column="fact_key"),
+            e.ExpectColumnValuesToBeInSet(column="family", value_set=families),
+            e.ExpectColumnValuesToBeInSet(column="confidence", value_set=["confirmed", "reported"]),
+            e.ExpectColumnValuesToBeInSet(column="count_qualifier", value_set=REGISTER_QUALIFIERS),
+            e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
+            e.ExpectColumnValuesToBeBetween(column="count", min_value=0),
+            e.ExpectColumnValuesToBeBetween(
+                column="year", min_value=1816, max_value=last_year
+            ),
+            e.ExpectColumnValuesToBeInSet(column="member_when_dated", value_set=[True]),
+        ],
+        None,
+    )
 
 
 def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
@@ -217,8 +273,10 @@ def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
     def between(column: str, low: float | None, high: float | None = None) -> Any:
         return e.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
 
+    # The frame, plus the years after it that register facts add for some states.
     frame_first, frame_last = con.execute(
-        "select min(year), max(year) from int_state_years_expanded"
+        "select min(year), max(year) from (select year from int_state_years_expanded "
+        "union all select year from int_register_years_extended)"
     ).fetchall()[0]
     country_counts = [
         "alliance_partners_defense",
@@ -237,6 +295,7 @@ def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
         "exercises_multilateral",
         "exercise_partners",
         "pko_months_contributing",
+        "register_facts",
     ]
     dyad_flags = [
         "atop_defense",
@@ -247,7 +306,11 @@ def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
         "atop_any",
     ]
     rules = [
-        row[0] for row in con.execute("select rule from stg_seeds__quarantine_rules").fetchall()
+        row[0]
+        for row in con.execute(
+            "select rule from stg_seeds__quarantine_rules "
+            "union all select rule from stg_seeds__register_rules"
+        ).fetchall()
     ]
     return [
         Suite(
@@ -262,8 +325,28 @@ def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
                 between("pko_personnel_mean", 0, MAX_MONTHLY_PERSONNEL),
                 between("pko_personnel_peak", 0, MAX_MONTHLY_PERSONNEL),
                 between("pko_months_contributing", 0, 12),
+                *(
+                    e.ExpectColumnValuesToBeInSet(
+                        column=f"{column}_source", value_set=[source, "register"]
+                    )
+                    for column, source in FILLED_COLUMN_SOURCES.items()
+                ),
             ],
             last_rows("mart_country_year"),
+        ),
+        Suite(
+            "mart_register_facts",
+            "select * from mart_register_facts",
+            [
+                unique("register_file", "row_number"),
+                *(
+                    e.ExpectColumnValuesToNotBeNull(column=c)
+                    for c in ("ccode", "country", "count", "source_citation", "status_note")
+                ),
+                e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
+                between("count", 0),
+            ],
+            None,
         ),
         Suite(
             "mart_dyad_year",

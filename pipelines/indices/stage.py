@@ -21,6 +21,7 @@ from pipelines.indices.multivector import multivector
 from pipelines.indices.network import network_measures
 from pipelines.indices.partnership import partnership_profile, s_scores
 from pipelines.indices.uncertainty import UncertaintyError, monte_carlo
+from pipelines.register.indices import mask_thin_register_values, states_per_year
 from pipelines.settings import Settings
 
 _LEVEL = """
@@ -180,7 +181,12 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
-    panel = _frame(con, "select * from mart_country_year")
+    # Register values enter only indicator-years most states observe (docs/register.md).
+    panel, register_masked = mask_thin_register_values(
+        _frame(con, "select * from mart_country_year"),
+        [indicator.name for indicator in definition.indicators],
+        states_per_year(con),
+    )
     index = cooperation_index(panel, definition)
     rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
@@ -223,4 +229,5 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
         "draws": uncertainty.draws,
         "weights": index.attrs.get("weights", {}),
         "uncertainty": mc_summary,
+        "register_values_masked": register_masked,
     }

@@ -2,6 +2,8 @@
 -- key: ccode
 -- Name and abbreviation from the state's latest COW spell; ISO3 from the crosswalk (NULL for
 -- historical states with no ISO code, e.g. 260 German Federal Republic, 315 Czechoslovakia).
+-- first_year and last_year span the state's rows of mart_country_year, including the years
+-- after the public frame that its register facts add (int_register_years_extended).
 with
 
 spells as (
@@ -13,7 +15,15 @@ crosswalk as (
 ),
 
 state_years as (
-    select * from int_state_years_expanded
+    select
+        ccode,
+        year
+    from int_state_years_expanded
+    union all
+    select
+        ccode,
+        year
+    from int_register_years_extended
 ),
 
 latest_spell as (

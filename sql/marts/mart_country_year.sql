@@ -3,11 +3,26 @@
 -- not_null: ccode, year, country, stateabb
 -- Each source's columns are NULL outside that source's coverage years, 0 inside it when the
 -- state has no record: alliances (ATOP) 1815-2018, memberships (COW IGO) 1816-2014,
--- exercises (MME) 1980-2010, peacekeeping (IPI) 1990-2014.
+-- exercises (MME) 1980-2010, peacekeeping (IPI) 1990-2014. Outside those years the analysts'
+-- register may fill alliance_partners_total, igo_full, exercises and pko_personnel_peak; the
+-- <column>_source columns name where each value came from (docs/register.md). States with
+-- register facts after the public frame get rows up to their last register year.
 with
 
 state_years as (
-    select * from int_state_years_expanded
+    select
+        ccode,
+        year
+    from int_state_years_expanded
+    union all
+    select
+        ccode,
+        year
+    from int_register_years_extended
+),
+
+register as (
+    select * from int_register_country_years_aggregated
 ),
 
 countries as (
@@ -129,7 +144,12 @@ joined as (
         exercise_partner_counts.exercise_partners,
         peacekeeping.personnel_mean,
         peacekeeping.personnel_peak,
-        peacekeeping.months_contributing
+        peacekeeping.months_contributing,
+        register.register_facts,
+        register.alliance_partners_total as register_alliance_partners_total,
+        register.igo_full as register_igo_full,
+        register.exercises as register_exercises,
+        register.pko_personnel_peak as register_pko_personnel_peak
     from state_years
     cross join coverage
     inner join countries on state_years.ccode = countries.ccode
@@ -145,6 +165,8 @@ joined as (
             and state_years.year = exercise_partner_counts.year
     left join peacekeeping
         on state_years.ccode = peacekeeping.ccode and state_years.year = peacekeeping.year
+    left join register
+        on state_years.ccode = register.ccode and state_years.year = register.year
 ),
 
 final as (
@@ -165,20 +187,33 @@ final as (
         case
             when in_atop then coalesce(partners_consultation, 0)
         end as alliance_partners_consultation,
-        case when in_atop then coalesce(partners_total, 0) end as alliance_partners_total,
-        case when in_igo then coalesce(igo_full, 0) end as igo_full,
+        case
+            when in_atop then coalesce(partners_total, 0) else register_alliance_partners_total
+        end as alliance_partners_total,
+        case when in_igo then coalesce(igo_full, 0) else register_igo_full end as igo_full,
         case when in_igo then coalesce(igo_associate, 0) end as igo_associate,
         case when in_igo then coalesce(igo_observer, 0) end as igo_observer,
         case when in_igo then coalesce(igo_unknown_status, 0) end as igo_unknown_status,
         case when in_igo then coalesce(security_igo_full, 0) end as security_igo_full,
         case when in_igo then coalesce(security_igos, '') end as security_igos,
-        case when in_mme then coalesce(exercises, 0) end as exercises,
+        case when in_mme then coalesce(exercises, 0) else register_exercises end as exercises,
         case when in_mme then coalesce(exercises_bilateral, 0) end as exercises_bilateral,
         case when in_mme then coalesce(exercises_multilateral, 0) end as exercises_multilateral,
         case when in_mme then coalesce(exercise_partners, 0) end as exercise_partners,
         case when in_ipi then round(coalesce(personnel_mean, 0), 2) end as pko_personnel_mean,
-        case when in_ipi then coalesce(personnel_peak, 0) end as pko_personnel_peak,
-        case when in_ipi then coalesce(months_contributing, 0) end as pko_months_contributing
+        case
+            when in_ipi then coalesce(personnel_peak, 0) else register_pko_personnel_peak
+        end as pko_personnel_peak,
+        case when in_ipi then coalesce(months_contributing, 0) end as pko_months_contributing,
+        case
+            when in_atop then 'atop' when register_alliance_partners_total is not null then 'register'
+        end as alliance_partners_total_source,
+        case when in_igo then 'cow_igo' when register_igo_full is not null then 'register' end as igo_full_source,
+        case when in_mme then 'mme' when register_exercises is not null then 'register' end as exercises_source,
+        case
+            when in_ipi then 'ipi' when register_pko_personnel_peak is not null then 'register'
+        end as pko_personnel_peak_source,
+        coalesce(register_facts, 0) as register_facts
     from joined
 )
 

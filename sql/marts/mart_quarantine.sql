@@ -44,10 +44,26 @@ rejects as (
         reject
     from int_pko_contributions_checked
     where reject is not null
+    union all
+    select
+        source_id,
+        source_file,
+        row_number,
+        reject
+    from int_register_facts_checked
+    where reject is not null
 ),
 
 rules as (
-    select * from stg_seeds__quarantine_rules
+    select
+        rule,
+        description
+    from stg_seeds__quarantine_rules
+    union all
+    select
+        rule,
+        description
+    from stg_seeds__register_rules
 ),
 
 final as (
