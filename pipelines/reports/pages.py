@@ -151,7 +151,37 @@ def country_context(data: ReportData, ccode: int) -> dict:
         "indicator_columns": [(label, unit) for _c, label, unit, _s in INDICATORS],
         "indicator_rows": _indicator_rows(data, ccode, span, member_years, indicator_values),
         "coverage_note": _coverage_note(data, [int(y) for y in member_years]),
+        "register_facts": _register_facts(data, ccode),
     }
+
+
+_QUALIFIER_WORDS = {"exact": "", "at_least": "at least ", "at_most": "at most ",
+                    "approximately": "about "}
+
+
+def _register_facts(data: ReportData, ccode: int) -> list[dict]:
+    """The analysts' register facts of one state, each with its citation and fate."""
+    facts = data.frames.get("register_facts")
+    if facts is None or facts.empty:
+        return []
+    rows = []
+    for fact in facts[facts["ccode"] == ccode].to_dict("records"):
+        url = fact["source_url"] if isinstance(fact["source_url"], str) else None
+        rows.append({
+            "when": (str(fact["date"]) if isinstance(fact["date"], str) and fact["date"]
+                     else str(int(fact["year"])) if pd.notna(fact["year"]) else "undated"),
+            "what": fact["family_label"] + (f" ({fact['subtype'].replace('_', ' ')})"
+                                            if isinstance(fact["subtype"], str) else ""),
+            "partner": fact["partner"] if isinstance(fact["partner"], str) else "",
+            "count": f"{_QUALIFIER_WORDS.get(fact['count_qualifier'], '')}{int(fact['count']):,}",
+            "confidence": fact["confidence"],
+            "citation": fact["source_citation"],
+            "url": url if url and url.startswith(("http://", "https://")) else None,
+            "notes": fact["notes"] if isinstance(fact["notes"], str) else "",
+            "status": fact["status_note"],
+            "origin": f"raw/register/{fact['register_file']}, row {int(fact['row_number'])}",
+        })
+    return rows
 
 
 def _latest(panel_values: np.ndarray, span: range) -> tuple[int, int] | None:
