@@ -509,6 +509,22 @@ def describe_marts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return described
 
 
+def _projected(suite: Suite) -> str:
+    """The suite's query cut to the columns its expectations read: the lineage text and reject
+    structs of the large source tables would otherwise be copied into pandas for nothing (most
+    of the gate's memory, which grew past 14 GB at 100x the shipped volume)."""
+    columns: list[str] = []
+    for expectation in suite.expectations:
+        for name in (getattr(expectation, "column", None),
+                     *(getattr(expectation, "column_list", None) or ())):
+            if name and name not in columns:
+                columns.append(name)
+    if not columns:
+        return suite.query
+    selected = ", ".join('"' + name.replace('"', '""') + '"' for name in columns)
+    return f"select {selected} from ({suite.query})"
+
+
 def run_suites(
     con: duckdb.DuckDBPyConnection, suites: list[Suite], docs_dir: Path, tolerance: float
 ) -> GateResult:
@@ -531,7 +547,7 @@ def run_suites(
     data_source = context.data_sources.add_pandas("coop")
     run_started = time.perf_counter()
     for suite in suites:
-        frame = con.execute(suite.query).df()
+        frame = con.execute(_projected(suite)).df()
         expectations = list(suite.expectations)
         if suite.last_good_rows is not None:
             expectations.append(
