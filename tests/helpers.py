@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import duckdb
+import pytest
 
 from pipelines import refresh
-from pipelines.settings import Settings
+from pipelines.settings import PROJECT_ROOT, Settings, get_settings
 
 
 def build_work_db(settings: Settings) -> tuple[refresh.RunContext, dict]:
@@ -56,3 +61,18 @@ def planned_refresh(settings: Settings, full: bool = False):
     summary = {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
                "sources": validated, "build": built, "indices": indexed, "gate": gated}
     return plan, refresh.stage_publish(settings, run, summary, plan)
+
+
+@contextmanager
+def fixture_project(root: Path, overrides: dict | None = None) -> Iterator[Settings]:
+    """Settings for a project at `root` holding the synthetic raw files (with `overrides`) and
+    reading the repository's SQL, seeds and indices.toml; the environment is restored after."""
+    from tests.fixture_data import write_raw
+
+    write_raw(root / "raw", overrides)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COOP_ROOT", str(root))
+        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
+        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
+        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
+        yield get_settings()

@@ -27,9 +27,9 @@ import pytest
 
 from pipelines.dictionary import render_dictionary
 from pipelines.report import publish_validation_docs, render_index
-from pipelines.settings import PROJECT_ROOT, Settings, get_settings
-from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text, write_raw
-from tests.helpers import publish
+from pipelines.settings import Settings
+from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text
+from tests.helpers import fixture_project, publish
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -83,17 +83,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Fixture marts published once for the module and every report page rendered, as the
     report stage does: Data Docs linked, then the dictionary and the site."""
     root = tmp_path_factory.mktemp("browser")
-    write_raw(root / "raw", overrides={"state_spells": _hostile_state_spells()})
     # The shipped reports.toml compares all of Central Asia; the fixture has two of its states.
     (root / "reports.toml").write_text(
         '[regional]\ntitle = "Fixture states"\ncountries = ["KAZ", "UZB", "RUS"]\n\n'
         '[overview]\ntrend_countries = ["KAZ", "UZB", "RUS", "USA"]\n', encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COOP_ROOT", str(root))
-        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
-        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
-        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
-        settings = get_settings()
+    with fixture_project(root, {"state_spells": _hostile_state_spells()}) as settings:
         publish(settings)
         docs = sorted(settings.reports_dir.glob(".validation-*"))
         if docs:

@@ -19,8 +19,7 @@ from pipelines import dictionary
 from pipelines.cli import main
 from pipelines.db import connect_published
 from pipelines.settings import PROJECT_ROOT, Settings, get_settings
-from tests.fixture_data import write_raw
-from tests.helpers import publish
+from tests.helpers import fixture_project, publish
 
 SHIPPED_MANIFEST = PROJECT_ROOT / "raw" / "sources.toml"
 
@@ -29,13 +28,7 @@ SHIPPED_MANIFEST = PROJECT_ROOT / "raw" / "sources.toml"
 def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Marts published once for the module from the synthetic fixture."""
     root = tmp_path_factory.mktemp("dictionary")
-    write_raw(root / "raw")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COOP_ROOT", str(root))
-        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
-        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
-        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
-        settings = get_settings()
+    with fixture_project(root) as settings:
         publish(settings)
         yield settings
 

@@ -16,9 +16,8 @@ import pytest
 
 from pipelines.models import discover_models
 from pipelines.query import run_query
-from pipelines.settings import PROJECT_ROOT, Settings, get_settings
-from tests.fixture_data import write_raw
-from tests.helpers import publish
+from pipelines.settings import PROJECT_ROOT, Settings
+from tests.helpers import fixture_project, publish
 
 EXAMPLES_DIR = PROJECT_ROOT / "sql" / "examples"
 EXAMPLES = sorted(path.name for path in EXAMPLES_DIR.glob("*.sql"))
@@ -60,13 +59,7 @@ EXPECTED_COLUMNS = {
 def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Marts published once for the module from the synthetic fixture."""
     root = tmp_path_factory.mktemp("examples")
-    write_raw(root / "raw")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COOP_ROOT", str(root))
-        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
-        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
-        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
-        settings = get_settings()
+    with fixture_project(root) as settings:
         publish(settings)
         yield settings
 

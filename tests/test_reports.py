@@ -20,9 +20,9 @@ from pipelines.report import render_index
 from pipelines.reports.assets import PLOTLY_ASSET_NAME
 from pipelines.reports.config import ReportConfigError
 from pipelines.reports.site import UnknownReportPageError, render_standalone
-from pipelines.settings import PROJECT_ROOT, Settings, get_settings
-from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text, write_raw
-from tests.helpers import publish
+from pipelines.settings import Settings
+from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text
+from tests.helpers import fixture_project, publish
 
 HOSTILE_NAME = "Kazakhstan <script>alert(1)</script>"
 # Fixture states: USA 2, Germany 255 (DEU), GFR 260 and Czechoslovakia 315 (no ISO3),
@@ -39,13 +39,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     spells = [(*row[:2], HOSTILE_NAME, *row[3:]) if row[1] == 705 else row
               for row in STATE_SPELLS]
     columns = SPEC_BY_TABLE["raw_cow_states__state_spells"].columns
-    write_raw(root / "raw", overrides={"state_spells": csv_text(columns, spells)})
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COOP_ROOT", str(root))
-        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
-        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
-        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
-        settings = get_settings()
+    with fixture_project(root, {"state_spells": csv_text(columns, spells)}) as settings:
         publish(settings)
     return settings
 
