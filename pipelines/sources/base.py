@@ -61,11 +61,10 @@ def read_header(path: Path) -> list[str]:
     return next(csv.reader([first_line]))
 
 
-def check_header(path: Path, spec: CsvSpec) -> None:
-    header = read_header(path)
-    expected = list(spec.columns)
+def header_problems(header: list[str], expected: list[str]) -> list[str]:
+    """What is wrong with a file's header (empty when it is exactly as expected)."""
     if header == expected:
-        return
+        return []
     missing = [column for column in expected if column not in header]
     extra = [column for column in header if column not in expected]
     problems = []
@@ -73,8 +72,14 @@ def check_header(path: Path, spec: CsvSpec) -> None:
         problems.append(f"missing column(s) {', '.join(missing)}")
     if extra:
         problems.append(f"unexpected column(s) {', '.join(extra)}")
+    return problems or ["columns in a different order"]
+
+
+def check_header(path: Path, spec: CsvSpec) -> None:
+    expected = list(spec.columns)
+    problems = header_problems(read_header(path), expected)
     if not problems:
-        problems.append("columns in a different order")
+        return
     raise InputFileError(
         f"{path}: header does not match source '{spec.table}': {'; '.join(problems)}. "
         f"Expected: {', '.join(expected)}. If the source changed its format, update the adapter "

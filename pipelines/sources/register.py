@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputFileError
-from pipelines.sources.base import read_header
+from pipelines.sources.base import header_problems, read_header
 
 SOURCE_ID = "register"
 TABLE = "raw_register__facts"
@@ -73,18 +73,9 @@ def register_files(directory: Path) -> list[Path]:
 
 
 def _check_header(path: Path, header: list[str]) -> None:
-    header = [(name or "").strip() for name in header]
-    if header == list(COLUMNS):
-        return
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
-    problems = []
-    if missing:
-        problems.append(f"missing column(s) {', '.join(missing)}")
-    if extra:
-        problems.append(f"unexpected column(s) {', '.join(extra)}")
+    problems = header_problems([(name or "").strip() for name in header], list(COLUMNS))
     if not problems:
-        problems.append("columns in a different order")
+        return
     raise InputFileError(
         f"{path}: header does not match the register template: {'; '.join(problems)}. "
         f"Expected: {', '.join(COLUMNS)}. Start from raw/register/TEMPLATE.csv or "
