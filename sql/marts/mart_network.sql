@@ -4,8 +4,9 @@
 -- accepted_values: layer = 'alliance', 'joint_igo', 'joint_exercise'
 -- accepted_values: eigenvector_method = 'power_iteration', 'numpy_eigh', 'no_edges'
 -- Degree (partners), strength (sum of edge weights: alliance level 1-3, joint full IGOs, joint
--- exercises) and weighted eigenvector centrality (unit Euclidean norm) from networkx; every
--- system member is a node, isolates included. eigenvector_method records how it was computed.
+-- exercises) and weighted eigenvector centrality (unit Euclidean norm; networkx's power iteration
+-- in numpy); every system member is a node, isolates included. eigenvector_method records how
+-- it was computed.
 with
 
 network as (
