@@ -142,9 +142,9 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     return external, origin
 
 
-def fingerprints(settings: Settings, all_models: dict[str, models.Model]) -> dict[str, str]:
-    """Fingerprint of every table a refresh makes, and of the reports, from its inputs."""
-    external, _ = read_inputs(settings)
+def fingerprints(external: dict[str, str], all_models: dict[str, models.Model]) -> dict[str, str]:
+    """Fingerprint of every table a refresh makes, and of the reports, from its inputs'
+    fingerprints (read_inputs)."""
     result = dict(external)
     shared = (external[CODE_KEY].encode(), external[MACROS_KEY].encode())
 
@@ -220,7 +220,8 @@ def _cached_run_id(settings: Settings) -> str | None:
 def plan_refresh(settings: Settings, published: dict | None, full: bool = False) -> Plan:
     """Compare this checkout's inputs with the published release's; say what to rebuild."""
     all_models = models.discover_models(settings.sql_dir)
-    now = fingerprints(settings, all_models)
+    external, origin = read_inputs(settings)
+    now = fingerprints(external, all_models)
     if full:
         return Plan(FULL, ("a full rebuild was requested (--full)",), now)
     if published is None:
@@ -235,7 +236,6 @@ def plan_refresh(settings: Settings, published: dict | None, full: bool = False)
     if not changed:
         reason = f"no input changed since release {run_id}"
         return Plan(NOOP, (reason,), now, previous_run_id=run_id)
-    _, origin = read_inputs(settings)
     reasons = [f"{origin[key]} changed" for key in sorted(changed & set(origin))]
     # A model that changed while none of its inputs did: its own SQL changed.
     reasons += [
@@ -250,7 +250,7 @@ def plan_refresh(settings: Settings, published: dict | None, full: bool = False)
     def plan(mode: str, *extra: str) -> Plan:
         return Plan(mode, (*reasons, *extra), now, changed, previous_run_id=run_id)
 
-    if changed == {REPORTS_KEY} or changed == {REPORTS_KEY, REPORTS_CONFIG_KEY}:
+    if changed <= {REPORTS_KEY, REPORTS_CONFIG_KEY}:
         return plan(REPORTS)
     if changed & {CODE_KEY, MACROS_KEY}:
         return plan(FULL)
