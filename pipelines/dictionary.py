@@ -13,8 +13,6 @@ mart has; the tests run it so the dictionary cannot drift from the marts.
 
 from __future__ import annotations
 
-import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,12 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipelines.db import connect_published
 from pipelines.errors import CoopError
 from pipelines.models import Model, discover_models
 from pipelines.raw_manifest import read_manifest
+from pipelines.reports.output import environment, write_atomically
 from pipelines.settings import Settings
 
 COLUMNS_FILE = "columns.toml"
@@ -37,9 +35,6 @@ _MART_DESCRIPTIONS = "marts"
 _COMMON = "common"
 _REQUIRED_FIELDS = ("meaning", "unit", "sources")
 _OPTIONAL_FIELDS = ("years",)
-_HEADER_LABEL = re.compile(r"--\s*(grain|key|not_null|accepted_values):")
-
-
 @dataclass(frozen=True)
 class SourceYears:
     source_id: str
@@ -123,18 +118,6 @@ def built_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str,
         "where table_name = $table order by ordinal_position",
         {"table": table},
     ).fetchall()
-
-
-def _header_notes(model: Model) -> str:
-    """The header's free-text comment lines (those that are not grain/key/checks)."""
-    notes = []
-    for line in model.sql.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("--"):
-            break
-        if not _HEADER_LABEL.match(stripped):
-            notes.append(stripped[2:].strip())
-    return " ".join(notes)
 
 
 def _column_checks(model: Model, column: str) -> tuple[str, ...]:
@@ -286,7 +269,7 @@ def collect_marts(
                 description=str(descriptions.get(name, "")),
                 grain=model.grain,
                 key=model.key,
-                notes=_header_notes(model),
+                notes=model.notes,
                 columns=tuple(columns),
                 rows=rows,
             )
@@ -374,21 +357,9 @@ def markdown(marts: list[Mart], sources: Mapping[str, SourceYears]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomically(target: Path, text: str) -> Path:
+def _write(target: Path, text: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)
-    return target
-
-
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("pipelines", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return write_atomically(target, text)
 
 
 def render_dictionary(settings: Settings) -> Path:
@@ -403,13 +374,13 @@ def render_dictionary(settings: Settings) -> Path:
         sources = sources_from_marts(con)
     finally:
         con.close()
-    html = _environment().get_template("data_dictionary.html.j2").render(
+    html = environment().get_template("data_dictionary.html.j2").render(
         marts=marts,
         sources=sources,
         undocumented=sum(not c.documented for mart in marts for c in mart.columns),
         rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    return _write_atomically(settings.reports_dir / HTML_FILE, html)
+    return _write(settings.reports_dir / HTML_FILE, html)
 
 
 def _published_markdown(settings: Settings) -> str:
@@ -431,7 +402,7 @@ def _published_markdown(settings: Settings) -> str:
 def write_dictionary(settings: Settings) -> tuple[Path, Path]:
     """Write docs/data_dictionary.md and reports/data_dictionary.html (`coop dictionary`)."""
     text = _published_markdown(settings)
-    markdown_path = _write_atomically(settings.root / MARKDOWN_FILE, text)
+    markdown_path = _write(settings.root / MARKDOWN_FILE, text)
     return markdown_path, render_dictionary(settings)
 
 

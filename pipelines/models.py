@@ -42,6 +42,7 @@ class Model:
     key: tuple[str, ...] = ()
     not_null: tuple[str, ...] = ()
     accepted_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: str = ""  # the header's free-text comment lines: what the model holds and why
 
     @property
     def materialisation(self) -> str:
@@ -58,6 +59,21 @@ def _header_value(sql: str, label: str) -> list[str]:
         if match:
             values.append(match.group(1).strip())
     return values
+
+
+_HEADER_LABEL = re.compile(r"--\s*(grain|key|not_null|accepted_values):")
+
+
+def _header_notes(sql: str) -> str:
+    """The header's free-text comment lines (those that are not grain/key/checks)."""
+    notes = []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        if not _HEADER_LABEL.match(stripped):
+            notes.append(stripped[2:].strip())
+    return " ".join(notes)
 
 
 def _split_names(text: str) -> tuple[str, ...]:
@@ -96,6 +112,7 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
             key=_split_names(key[0]) if key else (),
             not_null=_split_names(not_null[0]) if not_null else (),
             accepted_values=accepted,
+            notes=_header_notes(sql),
         )
         if layer == "marts" and not (grain and key):
             raise CoopError(f"{path}: a mart must state its grain and key in its header.")

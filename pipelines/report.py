@@ -11,11 +11,8 @@ import os
 import shutil
 from pathlib import Path
 
-from pipelines.reports.data import run_report_queries
 from pipelines.reports.site import VALIDATION_LINK, render_site
 from pipelines.settings import Settings
-
-__all__ = ["publish_validation_docs", "render_index", "run_report_queries"]
 
 VALIDATION_DOCS_TO_KEEP = 3
 

@@ -51,6 +51,22 @@ def layout(title: str, **extra) -> dict:
     return _merge(base, copy.deepcopy(extra))
 
 
+def _opening_range(years: list, initial_start: int | None) -> dict:
+    """An x range opening the chart at initial_start (earlier years stay a zoom-out away)."""
+    if initial_start is not None and years and initial_start > years[0]:
+        return {"range": [initial_start - 0.5, years[-1] + 0.5]}
+    return {}
+
+
+def _error_bars(centre: list, low: list, high: list) -> tuple[list, list]:
+    """(plus, minus) distances from each value to its interval's ends; None where unknown."""
+    plus = [None if c is None or h is None else round(h - c, 3)
+            for c, h in zip(centre, high, strict=True)]
+    minus = [None if c is None or lo is None else round(c - lo, 3)
+             for c, lo in zip(centre, low, strict=True)]
+    return plus, minus
+
+
 def line(x: list, y: list, name: str, colour: str | None = None, **extra) -> dict:
     trace = {"type": "scatter", "mode": "lines+markers", "x": x, "y": y, "name": name,
              "connectgaps": False, "marker": {"size": 4}, "line": {"width": 2}}
@@ -66,9 +82,7 @@ def index_scores(years: list, series: dict[str, list], initial_start: int | None
               "operational": "Operational pillar"}
     data = [line(years, values, labels[measure], MEASURE_COLOURS[measure])
             for measure, values in series.items()]
-    xaxis = {"title": {"text": "year"}}
-    if initial_start is not None and years and initial_start > years[0]:
-        xaxis["range"] = [initial_start - 0.5, years[-1] + 0.5]
+    xaxis = {"title": {"text": "year"}, **_opening_range(years, initial_start)}
     return {"data": data, "layout": layout(
         "Cooperation index and its pillars (0-100; higher = more cooperation)",
         xaxis=xaxis, yaxis={"title": {"text": "score (0-100)"}, "range": [0, 100]})}
@@ -105,15 +119,14 @@ def panels(years: list, panels_spec: list[tuple[str, list]], columns: int = 2,
     """Small multiples: one panel per (title, values), each with its own y axis."""
     rows = -(-len(panels_spec) // columns)
     data, annotations, axes = [], [], {}
+    opening = _opening_range(years, initial_start)
     for position, (title, panel_values) in enumerate(panels_spec, start=1):
         suffix = "" if position == 1 else str(position)
         data.append(line(years, panel_values, title, PALETTE[0], xaxis=f"x{suffix}",
                          yaxis=f"y{suffix}", showlegend=False,
                          hovertemplate="%{x}: %{y}<extra></extra>"))
-        xaxis = {"gridcolor": _GRID, "zeroline": False, "tickformat": "d"}
-        if initial_start is not None and years and initial_start > years[0]:
-            xaxis["range"] = [initial_start - 0.5, years[-1] + 0.5]
-        axes[f"xaxis{suffix}"] = xaxis
+        axes[f"xaxis{suffix}"] = {"gridcolor": _GRID, "zeroline": False, "tickformat": "d",
+                                  **opening}
         axes[f"yaxis{suffix}"] = {"gridcolor": _GRID, "zeroline": False, "rangemode": "tozero"}
         annotations.append({"text": f"<b>{title}</b>", "xref": f"x{suffix} domain",
                             "yref": f"y{suffix} domain", "x": 0, "y": 1.12,
@@ -162,8 +175,7 @@ def network_position(years: list, layers: list[tuple[str, list, list]],
         data.append(line(years, eigenvector, label, colour, legendgroup=label))
         data.append(line(years, degree, label, colour, legendgroup=label, showlegend=False,
                          xaxis="x2", yaxis="y2"))
-    xrange = ({"range": [initial_start - 0.5, years[-1] + 0.5]}
-              if initial_start is not None and years and initial_start > years[0] else {})
+    xrange = _opening_range(years, initial_start)
     return {"data": data, "layout": layout(
         "Network position per layer", height=520,
         grid={"rows": 2, "columns": 1, "pattern": "independent", "ygap": 0.25},
@@ -185,10 +197,7 @@ def group_ranks(years: list, series: list[tuple[str, list, list, list]]) -> dict
     """Composite rank per country with 5-95 % Monte-Carlo error bars."""
     data = []
     for name, rank, low, high in series:
-        plus = [None if r is None or h is None else round(h - r, 3)
-                for r, h in zip(rank, high, strict=True)]
-        minus = [None if r is None or lo is None else round(r - lo, 3)
-                 for r, lo in zip(rank, low, strict=True)]
+        plus, minus = _error_bars(rank, low, high)
         data.append(line(years, rank, name, error_y={"type": "data", "symmetric": False,
                                                      "array": plus, "arrayminus": minus,
                                                      "thickness": 1, "width": 3}))
@@ -225,10 +234,7 @@ def partnership_matrix(names: list[str], matrix: list[list], year: int) -> dict:
 def rank_intervals(names: list[str], rank: list, low: list, high: list, year: int,
                    n_ranked: int) -> dict:
     """The leaders with their 5-95 % Monte-Carlo rank intervals, as horizontal error bars."""
-    plus = [None if r is None or h is None else round(h - r, 3)
-            for r, h in zip(rank, high, strict=True)]
-    minus = [None if r is None or lo is None else round(r - lo, 3)
-             for r, lo in zip(rank, low, strict=True)]
+    plus, minus = _error_bars(rank, low, high)
     data = [{"type": "scatter", "mode": "markers", "x": rank, "y": names, "name": "rank",
              "marker": {"size": 8, "color": MEASURE_COLOURS["composite"]},
              "error_x": {"type": "data", "symmetric": False, "array": plus,

@@ -421,15 +421,15 @@ def regional_context(data: ReportData) -> dict:
 
 def _group_summary(data: ReportData, members: list[int]) -> list[dict]:
     year = data.latest_index_year
+    scores = data.frames["index_scores"]
+    scores = scores[scores["year"] == year]
+    blocs = data.frames["bloc_shares"]
+    blocs = blocs[blocs["year"] == year]
     summary = []
     for ccode in members:
-        scores = data.frames["index_scores"]
-        scores = scores[scores["ccode"] == ccode]
-        row = scores[scores["year"] == year]
+        row = scores[scores["ccode"] == ccode]
         row = row.iloc[0] if len(row) else None
-        blocs = data.frames["bloc_shares"]
-        blocs = blocs[blocs["ccode"] == ccode]
-        bloc = blocs[blocs["year"] == year]
+        bloc = blocs[blocs["ccode"] == ccode]
         bloc = bloc.iloc[0] if len(bloc) else None
         summary.append({
             **_link(data, ccode, "country/"),

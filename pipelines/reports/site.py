@@ -15,23 +15,20 @@ and plotly.js files of other versions are removed at the end.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
+from pipelines.dictionary import HTML_FILE as DICTIONARY_PAGE
 from pipelines.errors import CoopError
 from pipelines.reports import assets, figures, pages
 from pipelines.reports.data import ReportData, load_report_data
+from pipelines.reports.output import environment, write_atomically
 from pipelines.settings import Settings
 
 COUNTRY_DIR = "country"
 ASSETS_DIR = "assets"
 VALIDATION_LINK = "validation"
-DICTIONARY_PAGE = "data_dictionary.html"
 
 
 class UnknownReportPageError(CoopError):
@@ -44,26 +41,6 @@ class RenderedSite:
     regional: Path
     country_pages: int
     removed_pages: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("pipelines", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    # NaN is not JSON: a figure must carry None for a missing value, so refuse NaN loudly.
-    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "allow_nan": False,
-                                         "separators": (",", ":")}
-    return env
-
-
-def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def _clear_partial_writes(*directories: Path) -> None:
