@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import CoopError
+from pipelines.register.template import QUALIFIERS
 from pipelines.settings import Settings
 
 CONTRACTS_FILE = "contracts.json"
@@ -31,7 +32,6 @@ CONTRACTS_FILE = "contracts.json"
 # a new source release legitimately adds rows, a truncated file does not halve them.
 DEFAULT_ROW_COUNT_TOLERANCE = 0.2
 MAX_MONTHLY_PERSONNEL = 50_000
-REGISTER_QUALIFIERS = ["exact", "at_least", "at_most", "approximately"]
 REGISTER_STATUSES = [
     "counted", "superseded_by_public_source", "not_exact", "no_mart_column", "undated"
 ]
@@ -245,7 +245,7 @@ def register_suite(con: duckdb.DuckDBPyConnection) -> Suite:
             e.ExpectColumnValuesToBeUnique(column="fact_key"),
             e.ExpectColumnValuesToBeInSet(column="family", value_set=families),
             e.ExpectColumnValuesToBeInSet(column="confidence", value_set=["confirmed", "reported"]),
-            e.ExpectColumnValuesToBeInSet(column="count_qualifier", value_set=REGISTER_QUALIFIERS),
+            e.ExpectColumnValuesToBeInSet(column="count_qualifier", value_set=list(QUALIFIERS)),
             e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
             e.ExpectColumnValuesToBeBetween(column="count", min_value=0),
             e.ExpectColumnValuesToBeBetween(

@@ -13,14 +13,15 @@ from pipelines import refresh
 from pipelines.settings import PROJECT_ROOT, Settings, get_settings
 
 
-def build_work_db(settings: Settings) -> tuple[refresh.RunContext, dict]:
-    """Load, validate and build into a fresh run directory; returns the run and its summary."""
-    run = refresh.new_run(settings)
+def build_work_db(settings: Settings, plan=None) -> tuple[refresh.RunContext, dict]:
+    """Load, validate and build into a fresh run directory (all of it, or what `plan` says);
+    returns the run and its summary."""
+    run = refresh.new_run(settings, plan)
     loaded = refresh.stage_load(settings, run)
-    validated = refresh.stage_validate(settings, run)
-    built = refresh.stage_build(settings, run)
+    validated = refresh.stage_validate(settings, run, plan)
+    built = refresh.stage_build(settings, run, plan)
     # Few draws: the tests check the wiring and values, not the Monte-Carlo spread.
-    indexed = refresh.stage_indices(settings, run, draws=20)
+    indexed = refresh.stage_indices(settings, run, draws=20, plan=plan)
     gated = refresh.stage_gate(settings, run)
     return run, {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
                  "sources": validated, "build": built, "indices": indexed, "gate": gated}
@@ -52,14 +53,7 @@ def planned_refresh(settings: Settings, full: bool = False):
     plan = incremental.plan_refresh(settings, read_published_manifest(settings), full=full)
     if plan.mode in (incremental.NOOP, incremental.REPORTS):
         return plan, None
-    run = refresh.new_run(settings, plan)
-    loaded = refresh.stage_load(settings, run)
-    validated = refresh.stage_validate(settings, run, plan)
-    built = refresh.stage_build(settings, run, plan)
-    indexed = refresh.stage_indices(settings, run, draws=20, plan=plan)
-    gated = refresh.stage_gate(settings, run)
-    summary = {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
-               "sources": validated, "build": built, "indices": indexed, "gate": gated}
+    run, summary = build_work_db(settings, plan)
     return plan, refresh.stage_publish(settings, run, summary, plan)
 
 
@@ -76,3 +70,44 @@ def fixture_project(root: Path, overrides: dict | None = None) -> Iterator[Setti
         patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
         patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
         yield get_settings()
+
+
+def declare_url(settings: Settings, relative: str, url: str, sha256: str) -> None:
+    """Give the raw/sources.toml entry of file `relative` a url and a pinned sha256, as an
+    analyst would."""
+    import re
+
+    text = settings.sources_manifest.read_text(encoding="utf-8")
+    entry = re.compile(rf'(path = "{re.escape(relative)}"\n)sha256 = "[0-9a-f]+"\n(url = ".*"\n)?')
+    assert entry.search(text), relative
+    text = entry.sub(lambda m: f'{m.group(1)}sha256 = "{sha256}"\nurl = "{url}"\n', text)
+    settings.sources_manifest.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def loopback_http_server(respond) -> Iterator[str]:
+    """An HTTP server on a free loopback port that answers each GET with `respond(path)`, a
+    (status, body) pair (path without its leading '/'); yields the server's base url."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            status, body = respond(self.path.lstrip("/"))
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)

@@ -11,10 +11,8 @@ import gzip
 import hashlib
 import re
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,7 @@ from pipelines.lock import writer_lock
 from pipelines.raw_manifest import read_manifest, verify_file
 from pipelines.settings import Settings
 from tests.fixture_data import default_text
+from tests.helpers import declare_url, loopback_http_server
 
 FAST = FetchPolicy(attempts=3, timeout_seconds=5, retry_delays=(0.0,))
 IPI = "ipi/contributor_month.csv"
@@ -42,58 +41,31 @@ class LoopbackServer:
 
     plans: dict[str, list[tuple[int, bytes]]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
-    port: int = 0
+    base_url: str = ""
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
+        return f"{self.base_url}/{path}"
 
     def serve(self, path: str, *responses: tuple[int, bytes]) -> str:
         self.plans[path] = list(responses)
         return self.url(path)
 
+    def respond(self, path: str) -> tuple[int, bytes]:
+        self.requests.append(path)
+        plan = self.plans.get(path) or [(404, b"not found")]
+        return plan.pop(0) if len(plan) > 1 else plan[0]
+
 
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     state = LoopbackServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            path = self.path.lstrip("/")
-            state.requests.append(path)
-            plan = state.plans.get(path) or [(404, b"not found")]
-            status, body = plan.pop(0) if len(plan) > 1 else plan[0]
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_http_server(state.respond) as base_url:
+        state.base_url = base_url
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def declare(settings: Settings, relative: str, url: str, pinned: str) -> None:
-    """Give a manifest file entry a url and a pinned sha256, as an analyst would."""
-    manifest = settings.sources_manifest
-    text = manifest.read_text(encoding="utf-8")
-    entry = re.compile(rf'(path = "{re.escape(relative)}"\n)sha256 = "[0-9a-f]+"\n(url = ".*"\n)?')
-    assert entry.search(text), relative
-    text = entry.sub(lambda m: f'{m.group(1)}sha256 = "{pinned}"\nurl = "{url}"\n', text)
-    manifest.write_text(text, encoding="utf-8")
 
 
 def leftovers(settings: Settings) -> list[Path]:
@@ -102,7 +74,7 @@ def leftovers(settings: Settings) -> list[Path]:
 
 def test_a_new_pinned_release_is_downloaded_verified_and_swapped_in(project, server):
     release = NEW_IPI.encode()
-    declare(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
 
     report = fetch_sources(project, policy=FAST)
 
@@ -123,7 +95,7 @@ def test_a_new_pinned_release_is_downloaded_verified_and_swapped_in(project, ser
 
 def test_a_file_already_at_its_pinned_checksum_is_not_downloaded(project, server):
     current = (project.raw_dir / IPI).read_bytes()
-    declare(project, IPI, server.serve("ipi.csv", (200, current)), sha256(current))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, current)), sha256(current))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -134,7 +106,7 @@ def test_a_file_already_at_its_pinned_checksum_is_not_downloaded(project, server
 
 def test_a_missing_file_is_fetched(project, server):
     release = NEW_IPI.encode()
-    declare(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
     (project.raw_dir / IPI).unlink()
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
@@ -146,7 +118,7 @@ def test_a_missing_file_is_fetched(project, server):
 def test_a_transient_server_error_is_retried(project, server):
     release = NEW_IPI.encode()
     url = server.serve("ipi.csv", (503, b"busy"), (200, release))
-    declare(project, IPI, url, sha256(release))
+    declare_url(project, IPI, url, sha256(release))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -171,7 +143,7 @@ def assert_failed_and_old_file_kept(settings: Settings, report, old: bytes, *fra
 def test_http_404_fails_once_and_keeps_the_old_file(project, server):
     old = (project.raw_dir / IPI).read_bytes()
     url = server.serve("gone.csv", (404, b"no such release"))
-    declare(project, IPI, url, sha256(NEW_IPI.encode()))
+    declare_url(project, IPI, url, sha256(NEW_IPI.encode()))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -185,7 +157,7 @@ def test_connection_refused_is_retried_then_fails_and_keeps_the_old_file(project
         port = probe.getsockname()[1]
     old = (project.raw_dir / IPI).read_bytes()
     url = f"http://127.0.0.1:{port}/ipi.csv"
-    declare(project, IPI, url, sha256(NEW_IPI.encode()))
+    declare_url(project, IPI, url, sha256(NEW_IPI.encode()))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -196,7 +168,7 @@ def test_a_download_with_another_checksum_is_refused(project, server):
     old = (project.raw_dir / IPI).read_bytes()
     served = NEW_IPI.encode()
     pinned = sha256(NEW_IPI.replace("UZB,704,7", "UZB,704,8").encode())
-    declare(project, IPI, server.serve("ipi.csv", (200, served)), pinned)
+    declare_url(project, IPI, server.serve("ipi.csv", (200, served)), pinned)
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -209,7 +181,7 @@ def test_a_corrupt_file_with_its_checksum_pinned_is_refused_by_the_header_check(
     # An error page saved by mistake and pinned: the checksum alone cannot catch it.
     old = (project.raw_dir / IPI).read_bytes()
     page = b"<html><body>Dataset moved</body></html>\n"
-    declare(project, IPI, server.serve("ipi.csv", (200, page)), sha256(page))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, page)), sha256(page))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -221,7 +193,7 @@ def test_a_corrupt_file_with_its_checksum_pinned_is_refused_by_the_header_check(
 def test_a_truncated_gzip_with_its_checksum_pinned_is_refused(project, server):
     old = (project.raw_dir / ATOP).read_bytes()
     truncated = gzip.compress(default_text("directed_dyad_year").encode() * 50)[:-40]
-    declare(project, ATOP, server.serve("atop.csv.gz", (200, truncated)), sha256(truncated))
+    declare_url(project, ATOP, server.serve("atop.csv.gz", (200, truncated)), sha256(truncated))
 
     report = fetch_sources(project, ["atop"], policy=FAST)
 
@@ -235,7 +207,7 @@ def test_a_file_url_is_copied_and_verified(project, tmp_path):
     release = tmp_path / "downloads" / "ipi release.csv"
     release.parent.mkdir()
     release.write_text(NEW_IPI, encoding="utf-8")
-    declare(project, IPI, release.as_uri(), sha256(release.read_bytes()))
+    declare_url(project, IPI, release.as_uri(), sha256(release.read_bytes()))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -246,7 +218,7 @@ def test_a_file_url_is_copied_and_verified(project, tmp_path):
 def test_a_missing_file_url_fails_clearly(project, tmp_path):
     url = (tmp_path / "nowhere.csv").as_uri()
     old = (project.raw_dir / IPI).read_bytes()
-    declare(project, IPI, url, sha256(NEW_IPI.encode()))
+    declare_url(project, IPI, url, sha256(NEW_IPI.encode()))
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -257,7 +229,7 @@ def test_a_stale_temporary_file_of_a_killed_fetch_is_cleared(project, server):
     stale = project.raw_dir / "ipi" / ".fetch-99999-contributor_month.csv"
     stale.write_text("half a download", encoding="utf-8")
     release = NEW_IPI.encode()
-    declare(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
 
     fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -266,7 +238,7 @@ def test_a_stale_temporary_file_of_a_killed_fetch_is_cleared(project, server):
 
 def test_fetch_waits_for_no_refresh_it_would_disturb(project, server):
     release = NEW_IPI.encode()
-    declare(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
     old = (project.raw_dir / IPI).read_bytes()
 
     with writer_lock(project.lock_file), pytest.raises(RefreshLockedError):
@@ -283,14 +255,14 @@ def test_an_unknown_source_is_refused(project):
 
 @pytest.mark.parametrize("url", ["ftp://example.org/a.csv", "http://", "ipi.csv", "file://"])
 def test_a_url_of_another_kind_is_refused_by_the_manifest(project, url):
-    declare(project, IPI, url, "0" * 64)
+    declare_url(project, IPI, url, "0" * 64)
     with pytest.raises(InputFileError, match="a url must be a string starting with http://"):
         read_manifest(project.sources_manifest)
 
 
 def test_the_loader_points_at_coop_fetch_for_a_declared_file(project, server):
     release = NEW_IPI.encode()
-    declare(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
     raw_file = read_manifest(project.sources_manifest)["ipi"].file("contributor_month")
     with pytest.raises(InputFileError, match=r"checksum mismatch.*`coop fetch ipi`"):
         verify_file(raw_file)
@@ -298,11 +270,11 @@ def test_the_loader_points_at_coop_fetch_for_a_declared_file(project, server):
 
 def test_coop_fetch_reports_each_file_and_fails_with_exit_1(project, server):
     release = NEW_IPI.encode()
-    declare(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
 
     fetched = CliRunner().invoke(main, ["fetch", "ipi"])
     again = CliRunner().invoke(main, ["fetch"])
-    declare(project, IPI, server.serve("broken.csv", (404, b"")), sha256(b"other"))
+    declare_url(project, IPI, server.serve("broken.csv", (404, b"")), sha256(b"other"))
     failed = CliRunner().invoke(main, ["fetch", "ipi"])
 
     assert fetched.exit_code == 0, fetched.output

@@ -30,8 +30,7 @@ from pipelines.register.template import write_template
 from pipelines.settings import PROJECT_ROOT, get_settings
 from pipelines.sources import register
 from pipelines.validation import FILLED_COLUMN_SOURCES
-from tests.fixture_data import write_raw
-from tests.helpers import build_work_db, rows
+from tests.helpers import build_work_db, fixture_project, rows
 
 HEADER = list(register.COLUMNS)
 CITE = "Synthetic test source"
@@ -298,16 +297,11 @@ FLOW_FACTS = {
 @pytest.fixture(scope="module")
 def flow(tmp_path_factory):
     root = tmp_path_factory.mktemp("register_flow")
-    write_raw(root / "raw")
-    for name, facts in FLOW_FACTS.items():
-        write_register(root / "raw" / "register" / name, facts)
-    (root / "raw" / "register" / "TEMPLATE.csv").write_text("not,a,register\n")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COOP_ROOT", str(root))
-        patch.setenv("COOP_SQL_DIR", str(PROJECT_ROOT / "sql"))
-        patch.setenv("COOP_SEEDS_DIR", str(PROJECT_ROOT / "seeds"))
-        patch.setenv("COOP_INDICES_FILE", str(PROJECT_ROOT / "indices.toml"))
-        run, summary = build_work_db(get_settings())
+    with fixture_project(root) as settings:
+        for name, facts in FLOW_FACTS.items():
+            write_register(root / "raw" / "register" / name, facts)
+        (root / "raw" / "register" / "TEMPLATE.csv").write_text("not,a,register\n")
+        run, summary = build_work_db(settings)
         con = duckdb.connect(str(run.work_db), read_only=True)
         yield con, summary
         con.close()

@@ -16,10 +16,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -32,7 +30,7 @@ from pipelines.fetch import read_fetch_log
 from pipelines.serve import DEFAULT_CRON, DEFAULT_TIMEZONE, FLOW_NAME
 from pipelines.settings import PROJECT_ROOT, Settings
 from tests.fixture_data import default_text
-from tests.helpers import published_bytes
+from tests.helpers import declare_url, loopback_http_server, published_bytes
 
 IPI = "ipi/contributor_month.csv"
 # A later release of the IPI file: Uzbekistan contributes 7 troops in March 2014 (synthetic).
@@ -105,37 +103,10 @@ def _healthy(api_url: str) -> bool:
 @pytest.fixture
 def release_server() -> Iterator[str]:
     """Serves NEW_IPI at /ipi.csv on loopback."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            found = self.path == "/ipi.csv"
-            body = NEW_IPI if found else b"not found"
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/ipi.csv"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
-def pin(settings: Settings, relative: str, sha256: str, url: str) -> None:
-    """Record a url and sha256 for one manifest file entry, as an analyst would."""
-    text = settings.sources_manifest.read_text(encoding="utf-8")
-    entry = re.compile(rf'(path = "{re.escape(relative)}"\n)sha256 = "[0-9a-f]+"\n(url = ".*"\n)?')
-    assert entry.search(text), relative
-    text = entry.sub(lambda m: f'{m.group(1)}sha256 = "{sha256}"\nurl = "{url}"\n', text)
-    settings.sources_manifest.write_text(text, encoding="utf-8")
+    with loopback_http_server(
+        lambda path: (200, NEW_IPI) if path == "ipi.csv" else (404, b"not found")
+    ) as base_url:
+        yield f"{base_url}/ipi.csv"
 
 
 def trigger(env: dict) -> tuple[subprocess.CompletedProcess, str, float]:
@@ -211,7 +182,7 @@ def test_served_schedule_runs_fetch_and_refresh_and_fails_visibly(
     assert registered.entrypoint == "pipelines.serve.scheduled_refresh"
 
     # 1. A run fetches the pinned new release, refreshes and publishes it.
-    pin(project, IPI, hashlib.sha256(NEW_IPI).hexdigest(), release_server)
+    declare_url(project, IPI, release_server, hashlib.sha256(NEW_IPI).hexdigest())
     old_ipi = (project.raw_dir / IPI).read_bytes()
     result, run_id, timings["completed run"] = trigger(serving["env"])
     assert result.returncode == 0, result.stdout + serving["log"].read_text()[-5000:]
@@ -223,7 +194,7 @@ def test_served_schedule_runs_fetch_and_refresh_and_fails_visibly(
     assert "coop.duckdb" in good
 
     # 2. A pinned release the server does not have: the run fails in fetch; nothing changes.
-    pin(project, IPI, "f" * 64, release_server)
+    declare_url(project, IPI, release_server, "f" * 64)
     result, run_id, timings["failed in fetch"] = trigger(serving["env"])
     assert result.returncode == 1
     assert "Flow run finished in state 'Failed'" in result.stdout
@@ -236,7 +207,7 @@ def test_served_schedule_runs_fetch_and_refresh_and_fails_visibly(
     assert published_bytes(project) == good
 
     # 3. A changed raw file: the run fails in the refresh; the last good marts stay.
-    pin(project, IPI, hashlib.sha256(NEW_IPI).hexdigest(), release_server)
+    declare_url(project, IPI, release_server, hashlib.sha256(NEW_IPI).hexdigest())
     with (project.raw_dir / "cow_igo/igo_list.csv").open("a") as igo_list:
         igo_list.write("zzz,ZZZ,Tampered Organisation,1990,2014\n")
     result, run_id, timings["failed in refresh"] = trigger(serving["env"])

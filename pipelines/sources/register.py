@@ -40,7 +40,13 @@ COLUMNS = (
 )
 # _file_order ranks the files (the file being checked comes last), so that of two identical
 # facts the one in the earlier file is kept and the later one is the duplicate.
-LINEAGE = ("_source_id", "_source_file", "_file_sha256", "_file_order", "_row_number")
+LINEAGE = {
+    "_source_id": "varchar",
+    "_source_file": "varchar",
+    "_file_sha256": "varchar",
+    "_file_order": "integer",
+    "_row_number": "bigint",
+}
 
 
 @dataclass(frozen=True)
@@ -172,12 +178,9 @@ def read_rows(path: Path) -> list[tuple[int, list[str | None]]]:
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
-    lineage = (
-        "_source_id varchar, _source_file varchar, _file_sha256 varchar, "
-        "_file_order integer, _row_number bigint"
-    )
-    columns = ", ".join(f'"{column}" varchar' for column in COLUMNS)
-    con.execute(f"create or replace table {TABLE} ({lineage}, {columns})")
+    columns = [f"{name} {sql_type}" for name, sql_type in LINEAGE.items()]
+    columns += [f'"{column}" varchar' for column in COLUMNS]
+    con.execute(f"create or replace table {TABLE} ({', '.join(columns)})")
 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[RegisterFile]:

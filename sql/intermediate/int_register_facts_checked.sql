@@ -51,35 +51,52 @@ dated as (
     from facts
 ),
 
+-- Every (code, date) to resolve, so that a country and a partner state resolve by one rule.
+wanted_codes as (
+    select
+        country_text as code,
+        reference_date
+    from dated
+    union
+    select
+        partner_key as code,
+        reference_date
+    from dated
+    where partner_type = 'state'
+),
+
+codes as (
+    select
+        wanted.code,
+        wanted.reference_date,
+        case
+            when regexp_full_match(wanted.code, '[0-9]+') then state.ccode
+            when regexp_full_match(wanted.code, '[A-Z]{3}') then coalesce(period.ccode, crosswalk.ccode)
+        end as ccode
+    from wanted_codes as wanted
+    left join known_states as state on try_cast(wanted.code as integer) = state.ccode
+    left join periods as period
+        on
+            wanted.code = period.iso3
+            and wanted.reference_date between period.valid_from and period.valid_to
+    left join crosswalk on wanted.code = crosswalk.iso3
+),
+
 resolved as (
     select
         dated.*,
-        case
-            when regexp_full_match(dated.country_text, '[0-9]+') then country_state.ccode
-            when regexp_full_match(dated.country_text, '[A-Z]{3}')
-                then coalesce(country_period.ccode, country_crosswalk.ccode)
-        end as ccode,
-        case
-            when dated.partner_type != 'state' then null
-            when regexp_full_match(dated.partner_key, '[0-9]+') then partner_state.ccode
-            when regexp_full_match(dated.partner_key, '[A-Z]{3}')
-                then coalesce(partner_period.ccode, partner_crosswalk.ccode)
-        end as partner_ccode
+        country.ccode,
+        partner.ccode as partner_ccode
     from dated
-    left join known_states as country_state
-        on try_cast(dated.country_text as integer) = country_state.ccode
-    left join periods as country_period
+    left join codes as country
         on
-            dated.country_text = country_period.iso3
-            and dated.reference_date between country_period.valid_from and country_period.valid_to
-    left join crosswalk as country_crosswalk on dated.country_text = country_crosswalk.iso3
-    left join known_states as partner_state
-        on try_cast(dated.partner_key as integer) = partner_state.ccode
-    left join periods as partner_period
+            dated.country_text = country.code
+            and dated.reference_date is not distinct from country.reference_date
+    left join codes as partner
         on
-            dated.partner_key = partner_period.iso3
-            and dated.reference_date between partner_period.valid_from and partner_period.valid_to
-    left join crosswalk as partner_crosswalk on dated.partner_key = partner_crosswalk.iso3
+            dated.partner_type = 'state'
+            and dated.partner_key = partner.code
+            and dated.reference_date is not distinct from partner.reference_date
 ),
 
 checked as (
