@@ -131,8 +131,13 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
         for path in sorted((sql_dir / layer).glob("*.sql"))
     }
     macro_files = [m for m in discover_macros(sql_dir, set(paths)) if m.reads]
-    # The generated union of rejects is a model too (see rejects_model).
-    paths[REJECTS_MODEL] = ("intermediate", sql_dir / "intermediate" / f"{REJECTS_MODEL}.sql")
+    # The generated union of rejects is a model too (see rejects_model), when there is one.
+    if any(
+        path.stem.endswith(CHECKED_SUFFIX)
+        for layer, path in paths.values()
+        if layer == "intermediate"
+    ):
+        paths[REJECTS_MODEL] = ("intermediate", sql_dir / "intermediate" / f"{REJECTS_MODEL}.sql")
     models: dict[str, Model] = {}
     for name, (layer, path) in paths.items():
         if name == REJECTS_MODEL:
@@ -171,7 +176,8 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
         if layer == "marts" and not (grain and key):
             raise CoopError(f"{path}: a mart must state its grain and key in its header.")
     rejects = rejects_model(sql_dir, models)
-    models[rejects.name] = rejects
+    if rejects is not None:
+        models[rejects.name] = rejects
     return models
 
 
@@ -181,7 +187,7 @@ REJECTS_MODEL = "int_checked_rejects_unioned"
 CHECKED_SUFFIX = "_checked"
 
 
-def rejects_model(sql_dir: Path, models: dict[str, Model]) -> Model:
+def rejects_model(sql_dir: Path, models: dict[str, Model]) -> Model | None:
     """The generated union of the rejects of every intermediate `*_checked` model.
 
     Every checked model keeps all its source's records with a `reject` struct (NULL when
@@ -193,7 +199,7 @@ def rejects_model(sql_dir: Path, models: dict[str, Model]) -> Model:
         if model.layer == "intermediate" and name.endswith(CHECKED_SUFFIX)
     )
     if not checked:
-        raise CoopError(f"{sql_dir / 'intermediate'}: no *_checked model to quarantine from.")
+        return None
     arms = "\nunion all\n".join(
         "select\n    source_id,\n    source_file,\n    row_number,\n    reject\n"
         f"from {name}\nwhere reject is not null"

@@ -63,20 +63,23 @@ def adapters_for_manifest(
     """The adapter of each manifest source, in manifest order; refuse a source without one and
     an adapter without a manifest entry."""
     listed = list(source_ids)
+    problems = []
     no_adapter = [source_id for source_id in listed if source_id not in ADAPTERS]
     if no_adapter:
-        raise InputFileError(
-            f"{manifest_name}: source(s) {', '.join(no_adapter)} have no adapter in "
-            f"pipelines/sources/. Add a module pipelines/sources/<source_id>.py declaring "
-            f"SOURCE_ID, FILES, LABEL and accepted_suite (see docs/contributing.md), or remove "
-            f"the [sources.<source_id>] entry from {manifest_name}."
+        problems.append(
+            f"source(s) {', '.join(no_adapter)} have no adapter in pipelines/sources/. Add a "
+            f"module pipelines/sources/<source_id>.py declaring SOURCE_ID, FILES, LABEL and "
+            f"accepted_suite (see docs/contributing.md, 'Add a source'), or remove the "
+            f"[sources.<source_id>] entry from {manifest_name}."
         )
     no_entry = sorted(set(ADAPTERS) - set(listed))
     if no_entry:
-        raise InputFileError(
-            f"{manifest_name}: no entry for source(s) {', '.join(no_entry)}, which the "
-            f"pipeline needs (adapters in pipelines/sources/)."
+        problems.append(
+            f"no entry for source(s) {', '.join(no_entry)}, which the pipeline needs (their "
+            f"adapters are in pipelines/sources/). Restore the [sources.<source_id>] entries."
         )
+    if problems:
+        raise InputFileError(f"{manifest_name}: " + "\n".join(problems))
     return {source_id: ADAPTERS[source_id] for source_id in listed}
 
 
