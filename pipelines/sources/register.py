@@ -5,6 +5,18 @@ in raw/sources.toml: every *.csv and *.xlsx in raw/register/ is read (TEMPLATE.*
 lock files excepted) and its sha256 goes into the run's load summary. Every cell is read as
 text, as for the other sources: the staging SQL casts and rejects. File-level problems (wrong
 header, bad encoding, unreadable workbook, ragged CSV row) stop with a message naming the file.
+
+Each file is read once into memory; its sha256 and its rows come from those same bytes, so a
+file saved again while a refresh runs cannot be loaded under another version's checksum.
+
+A workbook gives up its facts only when nothing can be lost or altered on the way:
+  - one sheet is read: the sheet named "register" (the template's), else the first visible
+    sheet; any OTHER sheet that holds a value is refused (facts there would be dropped);
+  - a formula cell with no saved value (a workbook written by a script and never opened in
+    Excel) is refused by cell: its value is unknown, and reading it as empty would, say,
+    turn a dated fact into an undated one;
+  - hidden rows and merged cells are read as stored (a merged range's value sits in its first
+    cell only) and reported as warnings naming the cells.
 """
 
 from __future__ import annotations
@@ -12,13 +24,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+import io
+import logging
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from pipelines.errors import InputFileError
-from pipelines.sources.base import header_problems, read_header
+from pipelines.errors import DiskFullError, InputFileError, is_disk_full
+from pipelines.sources.base import header_problems
+
+log = logging.getLogger(__name__)
+# The sheet a workbook's facts are read from when it has one of this name (the template's).
+SHEET_NAME = "register"
 
 SOURCE_ID = "register"
 TABLE = "raw_register__facts"
@@ -54,6 +74,17 @@ class RegisterFile:
     path: Path
     sha256: str
     rows: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class FileContent:
+    """One register file as read: its rows, the sha256 of the bytes they came from, and what
+    the reader noticed but accepted (hidden rows, merged cells)."""
+
+    sha256: str
+    rows: list[tuple[int, list[str | None]]]
+    warnings: list[str] = field(default_factory=list)
 
 
 def register_dir(raw_dir: Path) -> Path:
@@ -65,17 +96,41 @@ def is_template(path: Path) -> bool:
 
 
 def register_files(directory: Path) -> list[Path]:
-    """The register's data files, in name order: *.csv and *.xlsx, not templates or lock files."""
+    """The register's data files, in name order: *.csv and *.xlsx, not templates or lock files.
+
+    A symlink that leads outside the register directory is refused: coop reads inputs only
+    from raw/.
+    """
     if not directory.is_dir():
         return []
-    return sorted(
+    files = sorted(
         path
         for path in directory.iterdir()
-        if path.is_file()
-        and path.suffix.lower() in SUFFIXES
+        if path.suffix.lower() in SUFFIXES
         and not path.name.startswith((".", "~$"))
         and not is_template(path)
+        and (path.is_file() or path.is_symlink())
     )
+    root = directory.resolve()
+    for path in files:
+        resolved = path.resolve()
+        if root not in resolved.parents:
+            raise InputFileError(
+                f"{path}: a symlink that leads outside {directory} (to {resolved}). coop reads "
+                f"inputs only from raw/: copy the file into {directory} instead."
+            )
+        if not resolved.is_file():
+            raise InputFileError(f"{path}: not a regular file (a broken link?). Remove it.")
+    return files
+
+
+def fingerprint(checksums: dict[str, str]) -> str:
+    """One hash over the register's files: {path relative to raw/: sha256}.  The refresh plan
+    computes it from the files in raw/register/, the load stage from the bytes it loaded."""
+    digest = hashlib.sha256()
+    for name, sha256 in sorted(checksums.items()):
+        digest.update(f"{name}\t{sha256}\n".encode())
+    return digest.hexdigest()
 
 
 def _check_header(path: Path, header: list[str]) -> None:
@@ -89,26 +144,33 @@ def _check_header(path: Path, header: list[str]) -> None:
     )
 
 
-def _csv_rows(path: Path) -> list[tuple[int, list[str | None]]]:
-    _check_header(path, read_header(path))
+def _csv_rows(path: Path, data: bytes) -> list[tuple[int, list[str | None]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save the file as "
+            f"UTF-8 (in Excel: CSV UTF-8), or save it as .xlsx."
+        ) from exc
+    if not text.strip():
+        raise InputFileError(f"{path}: empty file (no header). Start from TEMPLATE.csv.")
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            next(reader)
-            for position, record in enumerate(reader, start=1):
-                if not any(field.strip() for field in record):
-                    continue
-                if len(record) != len(COLUMNS):
-                    raise InputFileError(
-                        f"{path}: row {position} (line {reader.line_num}) has {len(record)} "
-                        f"fields, the header {len(COLUMNS)}. Quote fields that contain commas."
-                    )
-                rows.append((position, [field if field != "" else None for field in record]))
-        except csv.Error as exc:
-            raise InputFileError(
-                f"{path}: could not be parsed as CSV (line {reader.line_num}: {exc})."
-            ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        _check_header(path, next(reader))
+        for position, record in enumerate(reader, start=1):
+            if not any(field.strip() for field in record):
+                continue
+            if len(record) != len(COLUMNS):
+                raise InputFileError(
+                    f"{path}: row {position} (line {reader.line_num}) has {len(record)} "
+                    f"fields, the header {len(COLUMNS)}. Quote fields that contain commas."
+                )
+            rows.append((position, [field if field != "" else None for field in record]))
+    except csv.Error as exc:
+        raise InputFileError(
+            f"{path}: could not be parsed as CSV (line {reader.line_num}: {exc})."
+        ) from exc
     return rows
 
 
@@ -128,28 +190,89 @@ def cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _xlsx_rows(path: Path) -> list[tuple[int, list[str | None]]]:
+def _is_formula(cell) -> bool:
+    return cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("="))
+
+
+def _first_value(sheet) -> str | None:
+    """The coordinate of the sheet's first non-empty cell (formulas count), or None."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is not None and (not isinstance(cell.value, str) or cell.value.strip()):
+                return cell.coordinate
+    return None
+
+
+def _data_sheet(path: Path, formulas) -> str:
+    """The title of the sheet to read; refuses a workbook whose other sheets hold values."""
+    named = [ws.title for ws in formulas.worksheets if ws.title.strip().lower() == SHEET_NAME]
+    visible = [ws.title for ws in formulas.worksheets if ws.sheet_state == "visible"]
+    if named:
+        chosen = named[0]
+    elif visible:
+        chosen = visible[0]
+    else:
+        raise InputFileError(f"{path}: every sheet is hidden; unhide the register sheet.")
+    for sheet in formulas.worksheets:
+        if sheet.title == chosen:
+            continue
+        where = _first_value(sheet)
+        if where is not None:
+            state = "" if sheet.sheet_state == "visible" else f" ({sheet.sheet_state})"
+            raise InputFileError(
+                f"{path}: sheet '{sheet.title}'{state} holds values (first at {where}), but "
+                f"only one sheet of a workbook is read: '{chosen}'. Move its facts to sheet "
+                f"'{chosen}' (or to a file of its own) and empty or delete sheet '{sheet.title}'."
+            )
+    return chosen
+
+
+def _xlsx_rows(path: Path, data: bytes) -> tuple[list[tuple[int, list[str | None]]], list[str]]:
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # Two views of the same bytes: the formulas (and sheet states, hidden rows, merged cells)
+    # and the values Excel saved for them.
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputFileError(f"{path}: cannot be read as an .xlsx workbook ({exc}).") from exc
+        formulas = load_workbook(io.BytesIO(data), data_only=False)
+        values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError,
+            TypeError, IndexError, AttributeError) as exc:
+        kind = "not a zip archive" if isinstance(exc, zipfile.BadZipFile) else exc
+        raise InputFileError(
+            f"{path}: cannot be read as an .xlsx workbook ({kind}). Open it in Excel and save "
+            f"it again as .xlsx (Excel Workbook), or save the sheet as CSV UTF-8."
+        ) from exc
+    warnings: list[str] = []
     try:
-        sheet = workbook.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
+        title = _data_sheet(path, formulas)
+        sheet = formulas[title]
+        values = values_book[title].iter_rows(values_only=True)
         header = next(values, None)
         if not header or not any(cell is not None for cell in header):
-            raise InputFileError(f"{path}: the first sheet has no header row.")
+            raise InputFileError(f"{path}: sheet '{title}' has no header row.")
         header = list(header)
         while header and header[-1] is None:
             header.pop()
         _check_header(path, [cell_text(cell) or "" for cell in header])
+        formula_rows = sheet.iter_rows(min_row=2)
         rows = []
+        hidden = []
         # Position n is sheet row n + 1, the same numbering as a CSV file's records.
         for position, record in enumerate(values, start=1):
             cells = [cell_text(cell) for cell in record]
+            formula_row = next(formula_rows, ())
+            for cell in formula_row:
+                index = cell.column - 1
+                saved = cells[index] if index < len(cells) else None
+                if saved is None and _is_formula(cell):
+                    raise InputFileError(
+                        f"{path}: cell {title}!{cell.coordinate} holds the formula "
+                        f"{str(cell.value)[:60]!r} with no saved value (the workbook was "
+                        f"written by a program and never recalculated). Open and save it in "
+                        f"Excel or LibreOffice, or type the value in."
+                    )
             if any(cell is not None for cell in cells[len(COLUMNS):]):
                 raise InputFileError(
                     f"{path}: sheet row {position + 1} has values beyond the "
@@ -158,23 +281,67 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str | None]]]:
             cells = (cells + [None] * len(COLUMNS))[: len(COLUMNS)]
             if all(cell is None for cell in cells):
                 continue
+            dimension = sheet.row_dimensions.get(position + 1)
+            if dimension is not None and dimension.hidden:
+                hidden.append(position + 1)
             rows.append((position, cells))
+        if hidden:
+            shown = ", ".join(str(number) for number in hidden[:10])
+            warnings.append(
+                f"{path}: sheet '{title}' has {len(hidden)} hidden row(s) with facts (row "
+                f"{shown}{', ...' if len(hidden) > 10 else ''}); they are read like the others."
+            )
+        hidden_columns = [
+            letter for letter, dimension in sheet.column_dimensions.items()
+            if dimension.hidden and letter <= get_column_letter(len(COLUMNS))
+        ]
+        if hidden_columns:
+            warnings.append(
+                f"{path}: sheet '{title}' has hidden column(s) {', '.join(hidden_columns)}; "
+                f"they are read like the others."
+            )
+        merged = [str(cells) for cells in sheet.merged_cells.ranges]
+        if merged:
+            warnings.append(
+                f"{path}: sheet '{title}' has merged cells ({', '.join(merged[:10])}); only "
+                f"the first cell of a merged range holds its value, the others are read as "
+                f"empty. Unmerge them and fill each cell."
+            )
     finally:
-        workbook.close()
-    return rows
+        values_book.close()
+    return rows, warnings
 
 
-def read_rows(path: Path) -> list[tuple[int, list[str | None]]]:
-    """(row number, cells as text or None) of one register file; blank rows are skipped but
-    keep their place in the numbering (row 1 = the first row after the header)."""
+def read_file(path: Path) -> FileContent:
+    """Read one register file once: its rows, with the sha256 of exactly the bytes parsed.
+
+    Rows are (row number, cells as text or None); blank rows are skipped but keep their place
+    in the numbering (row 1 = the first row after the header).
+    """
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, not a register file.")
     if not path.is_file():
         raise InputFileError(f"{path}: no such register file.")
     suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputFileError(f"{path}: a register file must be .csv or .xlsx.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            f"{path}: cannot be read ({exc.strerror or exc}). Check the file's permissions "
+            f"(coop needs to read it: chmod a+r)."
+        ) from exc
+    sha256 = hashlib.sha256(data).hexdigest()
     if suffix == ".csv":
-        return _csv_rows(path)
-    if suffix == ".xlsx":
-        return _xlsx_rows(path)
-    raise InputFileError(f"{path}: a register file must be .csv or .xlsx.")
+        return FileContent(sha256, _csv_rows(path, data))
+    rows, warnings = _xlsx_rows(path, data)
+    return FileContent(sha256, rows, warnings)
+
+
+def read_rows(path: Path) -> list[tuple[int, list[str | None]]]:
+    """(row number, cells as text or None) of one register file (see read_file)."""
+    return read_file(path).rows
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -183,18 +350,67 @@ def create_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create or replace table {TABLE} ({', '.join(columns)})")
 
 
+def _loaded_files(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], tuple[str, int]]:
+    """(file order, file name) -> (sha256, rows) of the table as it stands, if it exists."""
+    try:
+        found = con.execute(
+            f"select _file_order, _source_file, any_value(_file_sha256), count(*), "
+            f"count(distinct _file_sha256) from {TABLE} group by all"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {(order, name): (sha, rows) for order, name, sha, rows, shas in found if shas == 1}
+
+
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[RegisterFile]:
-    """(Re)create the register table and load `paths` into it, in that order."""
+    """(Re)create the register table and load `paths` into it, in that order.
+
+    The table a partial refresh starts from (the cached work database) is kept when it holds
+    exactly these files, each with the sha256 its bytes have now: the rows would be the same.
+    A file with no data rows leaves no trace in the table, so its presence forces a reload.
+    """
+    contents = [(order, path, read_file(path)) for order, path in enumerate(paths, start=1)]
+    wanted = {(order, path.name): content.sha256 for order, path, content in contents}
+    loaded = _loaded_files(con)
+    if all(content.rows for _, _, content in contents) and loaded and set(loaded) == set(
+        wanted
+    ) and all(loaded[key][0] == sha for key, sha in wanted.items()):
+        log.info("register: %d file(s) unchanged since the cached load; kept", len(paths))
+    else:
+        _insert(con, contents)
+    result = []
+    for _order, path, content in contents:
+        for warning in content.warnings:
+            log.warning(warning)
+        result.append(RegisterFile(path, content.sha256, len(content.rows),
+                                   tuple(content.warnings)))
+    return result
+
+
+def _insert(con: duckdb.DuckDBPyConnection, contents: list[tuple[int, Path, FileContent]]) -> None:
+    """One DataFrame insert for all files (a row-by-row insert took minutes for 50,000 rows)."""
     create_table(con)
-    loaded = []
-    placeholders = ", ".join("?" for _ in range(len(LINEAGE) + len(COLUMNS)))
-    for order, path in enumerate(paths, start=1):
-        rows = read_rows(path)
-        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-        if rows:
-            con.executemany(
-                f"insert into {TABLE} values ({placeholders})",
-                [[SOURCE_ID, path.name, sha256, order, n, *cells] for n, cells in rows],
-            )
-        loaded.append(RegisterFile(path, sha256, len(rows)))
-    return loaded
+    records = [
+        [SOURCE_ID, path.name, content.sha256, order, number, *cells]
+        for order, path, content in contents
+        for number, cells in content.rows
+    ]
+    if not records:
+        return
+    frame = pd.DataFrame.from_records(records, columns=[*LINEAGE, *COLUMNS]).astype(
+        {column: "object" for column in COLUMNS}
+    )
+    frame = frame.astype({"_file_order": "int32", "_row_number": "int64"})
+    try:
+        con.register("register_rows", frame)
+        con.execute(f"insert into {TABLE} select * from register_rows")
+    except duckdb.Error as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(
+                f"the disk is full: the register could not be loaded into the refresh's "
+                f"working database ({str(exc).splitlines()[0]}). Nothing was published; free "
+                f"some space and run `coop refresh` again."
+            ) from exc
+        raise
+    finally:
+        con.unregister("register_rows")
