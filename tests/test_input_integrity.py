@@ -50,8 +50,13 @@ def write_register(path: Path, count: int) -> Path:
     return path
 
 
-def set_manifest_path(settings, new_path: str) -> None:
+def set_manifest_path(settings, new_path: str, pinned: Path | None = None) -> None:
+    """Point the IPI entry at `new_path`; with `pinned`, also pin that file's sha256 (as an
+    analyst who ran sha256sum on it would), so the checksum check cannot be what stops it."""
     text = settings.sources_manifest.read_text(encoding="utf-8")
+    if pinned is not None:
+        text = text.replace(sha256((settings.raw_dir / IPI).read_bytes()),
+                            sha256(pinned.read_bytes()))
     settings.sources_manifest.write_text(text.replace(f'path = "{IPI}"', f'path = "{new_path}"'),
                                          encoding="utf-8")
 
@@ -131,14 +136,16 @@ def test_the_load_reports_the_fingerprints_of_the_bytes_it_loaded(project):
 
 # --- (5) paths stay inside raw/ --------------------------------------------------------------
 
-@pytest.mark.parametrize("escape", ["../../../../../../../../etc/passwd", "../outside.csv",
-                                    "ipi/../../outside.csv", "ABSOLUTE"])
+@pytest.mark.parametrize("escape", ["../outside.csv", "ipi/../../outside.csv", "DEEP",
+                                    "ABSOLUTE"])
 def test_a_manifest_path_outside_raw_is_refused_without_reading_it(project, escape):
     # main read ../../../../etc/passwd and echoed its first line (as a "column" of the header)
     # into the error, the refresh log and `coop status`; an absolute path gave a traceback.
     outside = project.raw_dir.parent / "outside.csv"
     outside.write_text(SECRET + "\n", encoding="utf-8")
-    set_manifest_path(project, str(outside) if escape == "ABSOLUTE" else escape)
+    deep = "../" * len(project.raw_dir.parts) + str(outside).lstrip("/")
+    path = {"ABSOLUTE": str(outside), "DEEP": deep}.get(escape, escape)
+    set_manifest_path(project, path, pinned=outside)
 
     with pytest.raises(InputFileError) as error:
         load_sources(duckdb.connect(), project)
@@ -368,7 +375,10 @@ def test_a_text_column_named_as_an_indicator_is_a_message():
 def test_a_published_release_survives_a_refused_input(project):
     publish(project)
     before = published_bytes(project)
-    set_manifest_path(project, "../../../../etc/passwd")
-    with pytest.raises(InputFileError):
+    outside = project.raw_dir.parent / "outside.csv"
+    outside.write_text(SECRET + "\n", encoding="utf-8")
+    set_manifest_path(project, "../outside.csv", pinned=outside)
+    with pytest.raises(InputFileError) as error:
         publish(project)
+    assert "secret-first-line" not in str(error.value)
     assert published_bytes(project) == before
