@@ -196,24 +196,26 @@ def _is_formula(cell) -> bool:
 
 def _first_value(sheet) -> str | None:
     """The coordinate of the sheet's first non-empty cell (formulas count), or None."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.value is not None and (not isinstance(cell.value, str) or cell.value.strip()):
-                return cell.coordinate
+    from openpyxl.utils import get_column_letter
+
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for column, value in enumerate(row, start=1):
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                return f"{get_column_letter(column)}{number}"
     return None
 
 
-def _data_sheet(path: Path, formulas) -> str:
+def _data_sheet(path: Path, book) -> str:
     """The title of the sheet to read; refuses a workbook whose other sheets hold values."""
-    named = [ws.title for ws in formulas.worksheets if ws.title.strip().lower() == SHEET_NAME]
-    visible = [ws.title for ws in formulas.worksheets if ws.sheet_state == "visible"]
+    named = [ws.title for ws in book.worksheets if ws.title.strip().lower() == SHEET_NAME]
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
     if named:
         chosen = named[0]
     elif visible:
         chosen = visible[0]
     else:
         raise InputFileError(f"{path}: every sheet is hidden; unhide the register sheet.")
-    for sheet in formulas.worksheets:
+    for sheet in book.worksheets:
         if sheet.title == chosen:
             continue
         where = _first_value(sheet)
@@ -227,16 +229,37 @@ def _data_sheet(path: Path, formulas) -> str:
     return chosen
 
 
-def _xlsx_rows(path: Path, data: bytes) -> tuple[list[tuple[int, list[str | None]]], list[str]]:
-    from openpyxl import load_workbook
+def _layout(data: bytes, member: str) -> tuple[set[int], list[str], list[str]]:
+    """Hidden rows, hidden columns (letters) and merged ranges of one worksheet, read from
+    its XML (openpyxl's fast read-only mode does not parse them)."""
+    from xml.etree.ElementTree import iterparse
+
     from openpyxl.utils import get_column_letter
+
+    hidden_rows: set[int] = set()
+    hidden_columns: list[str] = []
+    merged: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(member) as handle:
+        for _event, element in iterparse(handle, events=("start",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "row" and element.get("hidden") in ("1", "true"):
+                hidden_rows.add(int(element.get("r", "0")))
+            elif tag == "col" and element.get("hidden") in ("1", "true"):
+                first, last = int(element.get("min", "1")), int(element.get("max", "1"))
+                hidden_columns += [get_column_letter(n) for n in range(first, min(last, 64) + 1)]
+            elif tag == "mergeCell":
+                merged.append(element.get("ref", "?"))
+            elif tag == "c":
+                element.clear()
+    return hidden_rows, hidden_columns, merged
+
+
+def _open_workbook(path: Path, data: bytes, data_only: bool):
+    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    # Two views of the same bytes: the formulas (and sheet states, hidden rows, merged cells)
-    # and the values Excel saved for them.
     try:
-        formulas = load_workbook(io.BytesIO(data), data_only=False)
-        values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError,
             TypeError, IndexError, AttributeError) as exc:
         kind = "not a zip archive" if isinstance(exc, zipfile.BadZipFile) else exc
@@ -244,72 +267,113 @@ def _xlsx_rows(path: Path, data: bytes) -> tuple[list[tuple[int, list[str | None
             f"{path}: cannot be read as an .xlsx workbook ({kind}). Open it in Excel and save "
             f"it again as .xlsx (Excel Workbook), or save the sheet as CSV UTF-8."
         ) from exc
+
+
+def _xlsx_rows(path: Path, data: bytes) -> tuple[list[tuple[int, list[str | None]]], list[str]]:
+    """One pass over the sheet in openpyxl's read-only mode (formulas as written); a second,
+    over the values Excel saved, only when the sheet has formulas."""
+    from openpyxl.utils import get_column_letter
+
+    book = _open_workbook(path, data, data_only=False)
     warnings: list[str] = []
     try:
-        title = _data_sheet(path, formulas)
-        sheet = formulas[title]
-        values = values_book[title].iter_rows(values_only=True)
-        header = next(values, None)
-        if not header or not any(cell is not None for cell in header):
-            raise InputFileError(f"{path}: sheet '{title}' has no header row.")
-        header = list(header)
-        while header and header[-1] is None:
-            header.pop()
-        _check_header(path, [cell_text(cell) or "" for cell in header])
-        formula_rows = sheet.iter_rows(min_row=2)
-        rows = []
-        hidden = []
-        # Position n is sheet row n + 1, the same numbering as a CSV file's records.
-        for position, record in enumerate(values, start=1):
-            cells = [cell_text(cell) for cell in record]
-            formula_row = next(formula_rows, ())
-            for cell in formula_row:
-                index = cell.column - 1
-                saved = cells[index] if index < len(cells) else None
-                if saved is None and _is_formula(cell):
-                    raise InputFileError(
-                        f"{path}: cell {title}!{cell.coordinate} holds the formula "
-                        f"{str(cell.value)[:60]!r} with no saved value (the workbook was "
-                        f"written by a program and never recalculated). Open and save it in "
-                        f"Excel or LibreOffice, or type the value in."
-                    )
-            if any(cell is not None for cell in cells[len(COLUMNS):]):
-                raise InputFileError(
-                    f"{path}: sheet row {position + 1} has values beyond the "
-                    f"{len(COLUMNS)} register columns."
-                )
-            cells = (cells + [None] * len(COLUMNS))[: len(COLUMNS)]
-            if all(cell is None for cell in cells):
-                continue
-            dimension = sheet.row_dimensions.get(position + 1)
-            if dimension is not None and dimension.hidden:
-                hidden.append(position + 1)
-            rows.append((position, cells))
-        if hidden:
-            shown = ", ".join(str(number) for number in hidden[:10])
-            warnings.append(
-                f"{path}: sheet '{title}' has {len(hidden)} hidden row(s) with facts (row "
-                f"{shown}{', ...' if len(hidden) > 10 else ''}); they are read like the others."
-            )
-        hidden_columns = [
-            letter for letter, dimension in sheet.column_dimensions.items()
-            if dimension.hidden and letter <= get_column_letter(len(COLUMNS))
-        ]
-        if hidden_columns:
-            warnings.append(
-                f"{path}: sheet '{title}' has hidden column(s) {', '.join(hidden_columns)}; "
-                f"they are read like the others."
-            )
-        merged = [str(cells) for cells in sheet.merged_cells.ranges]
-        if merged:
-            warnings.append(
-                f"{path}: sheet '{title}' has merged cells ({', '.join(merged[:10])}); only "
-                f"the first cell of a merged range holds its value, the others are read as "
-                f"empty. Unmerge them and fill each cell."
-            )
+        title = _data_sheet(path, book)
+        sheet = book[title]
+        member = sheet._worksheet_path.lstrip("/")  # noqa: SLF001 (no public accessor)
+        records = [[(cell.value, _is_formula(cell)) for cell in row] for row in sheet.iter_rows()]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError) as exc:
+        raise InputFileError(
+            f"{path}: cannot be read as an .xlsx workbook ({exc}). Open it in Excel and save "
+            f"it again as .xlsx (Excel Workbook), or save the sheet as CSV UTF-8."
+        ) from exc
     finally:
-        values_book.close()
+        book.close()
+    formulas = {(r, c): value for r, record in enumerate(records)
+                for c, (value, is_formula) in enumerate(record) if is_formula}
+    values = [[value for value, _ in record] for record in records]
+    if formulas:
+        saved_book = _open_workbook(path, data, data_only=True)
+        try:
+            saved = list(saved_book[title].iter_rows(values_only=True))
+        finally:
+            saved_book.close()
+        for (r, c), formula in sorted(formulas.items()):
+            value = saved[r][c] if r < len(saved) and c < len(saved[r]) else None
+            if value is None:
+                raise InputFileError(
+                    f"{path}: cell {title}!{get_column_letter(c + 1)}{r + 1} holds the formula "
+                    f"{str(formula)[:60]!r} with no saved value (the workbook was written by a "
+                    f"program and never recalculated). Open and save it in Excel or "
+                    f"LibreOffice, or type the value in."
+                )
+            values[r][c] = value
+    header = list(values[0]) if values else []
+    if not any(cell is not None for cell in header):
+        raise InputFileError(f"{path}: sheet '{title}' has no header row.")
+    while header and header[-1] is None:
+        header.pop()
+    _check_header(path, [cell_text(cell) or "" for cell in header])
+    rows = []
+    hidden_rows, hidden_columns, merged = _layout(data, member)
+    hidden = []
+    # Position n is sheet row n + 1, the same numbering as a CSV file's records.
+    for position, record in enumerate(values[1:], start=1):
+        cells = [cell_text(cell) for cell in record]
+        if any(cell is not None for cell in cells[len(COLUMNS):]):
+            raise InputFileError(
+                f"{path}: sheet row {position + 1} has values beyond the "
+                f"{len(COLUMNS)} register columns."
+            )
+        cells = (cells + [None] * len(COLUMNS))[: len(COLUMNS)]
+        if all(cell is None for cell in cells):
+            continue
+        if position + 1 in hidden_rows:
+            hidden.append(position + 1)
+        rows.append((position, cells))
+    if hidden:
+        shown = ", ".join(str(number) for number in hidden[:10])
+        warnings.append(
+            f"{path}: sheet '{title}' has {len(hidden)} hidden row(s) with facts (row "
+            f"{shown}{', ...' if len(hidden) > 10 else ''}); they are read like the others."
+        )
+    register_columns = {get_column_letter(n) for n in range(1, len(COLUMNS) + 1)}
+    hidden_columns = [letter for letter in hidden_columns if letter in register_columns]
+    if hidden_columns:
+        warnings.append(
+            f"{path}: sheet '{title}' has hidden column(s) {', '.join(hidden_columns)}; "
+            f"they are read like the others."
+        )
+    if merged:
+        warnings.append(
+            f"{path}: sheet '{title}' has merged cells ({', '.join(merged[:10])}); only "
+            f"the first cell of a merged range holds its value, the others are read as "
+            f"empty. Unmerge them and fill each cell."
+        )
     return rows, warnings
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, not a register file.")
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such register file.")
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputFileError(f"{path}: a register file must be .csv or .xlsx.")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            f"{path}: cannot be read ({exc.strerror or exc}). Check the file's permissions "
+            f"(coop needs to read it: chmod a+r)."
+        ) from exc
+
+
+def _parse(path: Path, data: bytes) -> FileContent:
+    sha256 = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() == ".csv":
+        return FileContent(sha256, _csv_rows(path, data))
+    rows, warnings = _xlsx_rows(path, data)
+    return FileContent(sha256, rows, warnings)
 
 
 def read_file(path: Path) -> FileContent:
@@ -318,25 +382,7 @@ def read_file(path: Path) -> FileContent:
     Rows are (row number, cells as text or None); blank rows are skipped but keep their place
     in the numbering (row 1 = the first row after the header).
     """
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a directory, not a register file.")
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such register file.")
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputFileError(f"{path}: a register file must be .csv or .xlsx.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(
-            f"{path}: cannot be read ({exc.strerror or exc}). Check the file's permissions "
-            f"(coop needs to read it: chmod a+r)."
-        ) from exc
-    sha256 = hashlib.sha256(data).hexdigest()
-    if suffix == ".csv":
-        return FileContent(sha256, _csv_rows(path, data))
-    rows, warnings = _xlsx_rows(path, data)
-    return FileContent(sha256, rows, warnings)
+    return _parse(path, _read_bytes(path))
 
 
 def read_rows(path: Path) -> list[tuple[int, list[str | None]]]:
@@ -366,18 +412,22 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[Regist
     """(Re)create the register table and load `paths` into it, in that order.
 
     The table a partial refresh starts from (the cached work database) is kept when it holds
-    exactly these files, each with the sha256 its bytes have now: the rows would be the same.
-    A file with no data rows leaves no trace in the table, so its presence forces a reload.
+    exactly these files, each with the sha256 its bytes have now: the rows would be the same,
+    so the files are hashed but not parsed again (a 50,000-row workbook takes seconds to
+    parse).  A file with no data rows leaves no trace in the table, so it forces a reload.
     """
-    contents = [(order, path, read_file(path)) for order, path in enumerate(paths, start=1)]
-    wanted = {(order, path.name): content.sha256 for order, path, content in contents}
+    files = [(order, path, _read_bytes(path)) for order, path in enumerate(paths, start=1)]
+    wanted = {(order, path.name): hashlib.sha256(data).hexdigest()
+              for order, path, data in files}
     loaded = _loaded_files(con)
-    if all(content.rows for _, _, content in contents) and loaded and set(loaded) == set(
-        wanted
-    ) and all(loaded[key][0] == sha for key, sha in wanted.items()):
+    if wanted and set(loaded) == set(wanted) and all(
+        loaded[key][0] == sha for key, sha in wanted.items()
+    ):
         log.info("register: %d file(s) unchanged since the cached load; kept", len(paths))
-    else:
-        _insert(con, contents)
+        return [RegisterFile(path, wanted[(order, path.name)], loaded[(order, path.name)][1])
+                for order, path, _data in files]
+    contents = [(order, path, _parse(path, data)) for order, path, data in files]
+    _insert(con, contents)
     result = []
     for _order, path, content in contents:
         for warning in content.warnings:
