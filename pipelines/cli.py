@@ -367,6 +367,8 @@ def register_check(file: str) -> None:
                f"{len(result.problems)} bad (duplicates looked for in: {compared}).")
     for problem in result.problems:
         click.echo(f"  row {problem.row_number}: {problem.reason}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if result.statuses:
         click.echo("Valid rows in the refresh: " + ", ".join(
             f"{count} {status}" for status, count in sorted(result.statuses.items())))

@@ -27,3 +27,17 @@ class FetchError(CoopError):
 
 class SchedulerError(CoopError):
     """The Prefect server needed for scheduled refreshes is not configured or not reachable."""
+
+
+class DiskFullError(CoopError):
+    """The disk filled up while coop was writing; what was published before stands."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for an OSError with ENOSPC (or EDQUOT), or a DuckDB error that reports one."""
+    import errno
+
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "No space left on device" in text or "Disk quota exceeded" in text

@@ -7,6 +7,11 @@ unchanged url is refused, never published unreviewed.  A download goes to a hidd
 file beside its target, must match the pinned sha256 and pass the source adapter's file-level
 checks (header, UTF-8, CSV parsing, at least one row), and only then replaces the old file with
 one `os.replace`.  On any failure the old file stays untouched and the temporary file is removed.
+
+Limits: a target path is confined to raw/ by the manifest reader (no absolute path, no '..',
+no symlink out); a `file://` url may read only from the directory named by the setting
+``COOP_FETCH_FILE_DIR`` (none by default, so `file://` is refused), and a download larger
+than ``COOP_FETCH_MAX_BYTES`` (2 GiB by default) is stopped and discarded.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from pipelines import __version__
 from pipelines.errors import FetchError, InputFileError
 from pipelines.lock import writer_lock
 from pipelines.raw_manifest import RawFile, read_manifest, sha256_of
-from pipelines.settings import Settings
+from pipelines.settings import DEFAULT_FETCH_MAX_BYTES, Settings
 from pipelines.sources import ADAPTERS
 from pipelines.sources.base import CsvSpec, load_csv
 
@@ -50,6 +55,10 @@ class FetchPolicy:
     attempts: int = 3
     timeout_seconds: float = 60.0  # per connect and per read, not for the whole download
     retry_delays: tuple[float, ...] = (2.0, 10.0)
+    # From the settings (fetch_sources fills them in): the largest download accepted, and the
+    # only local directory a file:// url may read from (None: file:// urls are refused).
+    max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    file_root: Path | None = None
 
     def delay_after(self, attempt: int) -> float:
         if not self.retry_delays:
@@ -110,7 +119,11 @@ def fetch_sources(
     refresh never reads a file while it is swapped; pass take_lock=False only when the caller
     already holds it (a second flock on the same file from one process would be refused).
     """
-    policy = policy or FetchPolicy()
+    policy = dataclasses.replace(
+        policy or FetchPolicy(),
+        max_bytes=settings.fetch_max_bytes,
+        file_root=settings.fetch_file_dir,
+    )
     sources = read_manifest(settings.sources_manifest)
     unknown = [source_id for source_id in source_ids if source_id not in sources]
     if unknown:
@@ -143,6 +156,9 @@ def fetch_file(raw_file: RawFile, raw_dir: Path, policy: FetchPolicy) -> FileFet
     )
     if raw_file.url is None:
         return outcome(FetchStatus.NO_URL)
+    if raw_file.path.is_dir():
+        message = f"{raw_file.path}: is a directory; raw/sources.toml must name a file."
+        return outcome(FetchStatus.FAILED, message=message)
     if raw_file.path.is_file() and sha256_of(raw_file.path) == raw_file.sha256:
         return outcome(FetchStatus.UP_TO_DATE, raw_file.sha256, raw_file.path.stat().st_size)
     raw_file.path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,13 +195,33 @@ def download(url: str, destination: Path, policy: FetchPolicy) -> tuple[str, int
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise FetchError(f"{url} is not a local file url (use file:///absolute/path).")
-        source = Path(url2pathname(parsed.path))
+        source = _allowed_local_file(url, Path(url2pathname(parsed.path)), policy.file_root)
         try:
             with source.open("rb") as handle:
-                return _write(iter(lambda: handle.read(_CHUNK_BYTES), b""), destination)
+                return _write(
+                    iter(lambda: handle.read(_CHUNK_BYTES), b""), destination, url,
+                    policy.max_bytes,
+                )
         except OSError as exc:
             raise FetchError(f"{url} cannot be read ({exc.strerror or exc}).") from exc
     return _download_http(url, destination, policy)
+
+
+def _allowed_local_file(url: str, source: Path, file_root: Path | None) -> Path:
+    """The file a file:// url names, if it lies inside the configured directory."""
+    if file_root is None:
+        raise FetchError(
+            f"{url}: file:// urls are off. To fetch releases from a local directory, name it "
+            f"in the setting COOP_FETCH_FILE_DIR (e.g. export COOP_FETCH_FILE_DIR=/srv/releases)."
+        )
+    resolved = source.resolve()
+    root = file_root.resolve()
+    if root not in resolved.parents:
+        raise FetchError(
+            f"{url}: outside the directory file:// urls may read from ({root}, the setting "
+            f"COOP_FETCH_FILE_DIR). Copy the release there, or point the url at it."
+        )
+    return resolved
 
 
 def _download_http(url: str, destination: Path, policy: FetchPolicy) -> tuple[str, int]:
@@ -201,7 +237,11 @@ def _download_http(url: str, destination: Path, policy: FetchPolicy) -> tuple[st
             try:
                 with client.stream("GET", url) as response:
                     if response.is_success:
-                        return _write(response.iter_raw(_CHUNK_BYTES), destination)
+                        declared = response.headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > policy.max_bytes:
+                            raise _too_large(url, policy.max_bytes, int(declared))
+                        return _write(response.iter_raw(_CHUNK_BYTES), destination, url,
+                                      policy.max_bytes)
                     problem = f"HTTP {response.status_code} {response.reason_phrase}"
                     if response.status_code not in _TRANSIENT_STATUS:
                         break
@@ -219,15 +259,27 @@ def _download_http(url: str, destination: Path, policy: FetchPolicy) -> tuple[st
     )
 
 
-def _write(chunks: Iterable[bytes], destination: Path) -> tuple[str, int]:
+def _too_large(url: str, max_bytes: int, size: int) -> FetchError:
+    return FetchError(
+        f"the download from {url} is larger than the {max_bytes:,}-byte limit ({size:,} bytes "
+        f"or more) and was stopped. If the release really is that large, raise the setting "
+        f"COOP_FETCH_MAX_BYTES."
+    )
+
+
+def _write(
+    chunks: Iterable[bytes], destination: Path, url: str = "", max_bytes: int | None = None
+) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     try:
         with destination.open("wb") as handle:
             for chunk in chunks:
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise _too_large(url, max_bytes, size)
                 handle.write(chunk)
                 digest.update(chunk)
-                size += len(chunk)
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:

@@ -37,9 +37,11 @@ _IO_RETRIES = {
 
 
 @task(name="load", cache_policy=NO_CACHE, **_IO_RETRIES)
-def load(settings: Settings, run: refresh.RunContext) -> dict:
+def load(
+    settings: Settings, run: refresh.RunContext, plan: incremental.Plan | None = None
+) -> dict:
     """Verify checksums and headers, copy every raw file into the run's database."""
-    return refresh.stage_load(settings, run)
+    return refresh.stage_load(settings, run, plan)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -138,7 +140,7 @@ def _run_plan(settings: Settings, planned: incremental.Plan) -> dict:
     run = refresh.new_run(settings, planned)
     get_run_logger().info("run %s: building in %s", run.run_id, run.build_dir)
     with refresh.timed(seconds, "load"):
-        loaded = load(settings, run)
+        loaded = load(settings, run, planned)
     with refresh.timed(seconds, "validate"):
         validated = validate(settings, run, planned)
     with refresh.timed(seconds, "build"):

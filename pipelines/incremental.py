@@ -34,7 +34,7 @@ from pathlib import Path
 from pipelines import models
 from pipelines.raw_manifest import read_manifest
 from pipelines.settings import PROJECT_ROOT, Settings
-from pipelines.sources import ADAPTERS
+from pipelines.sources import ADAPTERS, register
 
 NOOP, REPORTS, PARTIAL, FULL = "noop", "reports", "partial", "full"
 COVERAGE_TABLE = "raw_sources__coverage"
@@ -42,9 +42,12 @@ REPORTS_KEY = "reports"
 CACHE_DB_NAME = "work.duckdb"
 CACHE_META_NAME = "cache.json"
 LOG_NAME = "refresh-log.jsonl"
-# Tables of raw files no source adapter claims (an analysts' register, say): one shared
-# fingerprint over every unclaimed file, so any change there rebuilds what reads them.
+# The analysts' register (raw/register/*.csv|xlsx, read by no source adapter): one shared
+# fingerprint over its files, so any change there rebuilds what reads them.  Other files in
+# raw/ that neither the manifest nor the register lists are read by nothing, so they are not
+# hashed either (a stray 1.5 GB download no longer costs every no-op a full read).
 UNCLAIMED_RAW = "raw/*"
+UNREADABLE = "unreadable"
 
 
 def _sha256_bytes(*parts: bytes) -> str:
@@ -58,6 +61,14 @@ def _sha256_bytes(*parts: bytes) -> str:
 def _sha256_file(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _sha256_input(path: Path) -> str:
+    """A raw file's sha256; "unreadable" (the load stage then says why) if it cannot be read."""
+    try:
+        return _sha256_file(path)
+    except OSError:
+        return UNREADABLE
 
 
 def _tree_hash(paths: list[Path], base: Path) -> str:
@@ -93,15 +104,13 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     """
     external: dict[str, str] = {}
     origin: dict[str, str] = {}
-    claimed: set[Path] = {settings.sources_manifest.resolve()}
     sources = read_manifest(settings.sources_manifest)
     for source_id, adapter in ADAPTERS.items():
         source = sources.get(source_id)
         for spec in adapter.FILES:
             raw_file = source.file(spec.file_name) if source else None
-            if raw_file is not None and raw_file.path.exists():
-                external[spec.table] = _sha256_file(raw_file.path)
-                claimed.add(raw_file.path.resolve())
+            if raw_file is not None and raw_file.path.is_file():
+                external[spec.table] = _sha256_input(raw_file.path)
                 origin[spec.table] = f"raw/{raw_file.path.relative_to(settings.raw_dir)}"
             else:
                 external[spec.table] = "missing"
@@ -112,13 +121,11 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     ]
     external[COVERAGE_TABLE] = _sha256_bytes(json.dumps(coverage, default=str).encode())
     origin[COVERAGE_TABLE] = "the coverage or citations in raw/sources.toml"
-    unclaimed = [
-        path
-        for path in settings.raw_dir.rglob("*")
-        if path.is_file() and path.resolve() not in claimed
-    ]
-    external[UNCLAIMED_RAW] = _tree_hash(unclaimed, settings.raw_dir)
-    origin[UNCLAIMED_RAW] = "raw files outside raw/sources.toml (raw/register/)"
+    external[UNCLAIMED_RAW] = register.fingerprint({
+        str(path.relative_to(settings.raw_dir)): _sha256_input(path)
+        for path in register.register_files(register.register_dir(settings.raw_dir))
+    })
+    origin[UNCLAIMED_RAW] = "the register files (raw/register/)"
     for path in sorted(settings.seeds_dir.glob("*.csv")):
         external[f"seed_{path.stem}"] = _sha256_file(path)
         origin[f"seed_{path.stem}"] = f"seeds/{path.name}"
@@ -141,6 +148,14 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     )
     origin[REPORTS_CONFIG_KEY] = "the reports' configuration or queries"
     return external, origin
+
+
+def loaded_differs(plan: Plan, loaded: dict[str, str]) -> list[str]:
+    """The inputs whose loaded bytes are not those the plan fingerprinted: a file replaced
+    between planning and loading.  Publishing would record the planned fingerprint for other
+    content, and a later refresh, after the file is restored, would wrongly be a no-op."""
+    return sorted(key for key, value in loaded.items()
+                  if plan.fingerprints.get(key) not in (None, value))
 
 
 def fingerprints(external: dict[str, str], all_models: dict[str, models.Model]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputFileError
+from pipelines.incremental import UNCLAIMED_RAW
 from pipelines.raw_manifest import Source, read_manifest
 from pipelines.settings import Settings
 from pipelines.sources import adapters_for_manifest, register
@@ -19,6 +20,10 @@ from pipelines.sources.base import load_csv
 class LoadSummary:
     rows_by_table: dict[str, int] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
+    # Per raw table (and one for the register): the sha256 of the bytes actually loaded, to
+    # compare with the fingerprints the refresh was planned from.
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSummary:
@@ -30,14 +35,20 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
         source = sources[source_id]
         for spec in adapter.FILES:
             raw_file = source.file(spec.file_name)
-            rows, checksum = load_csv(con, raw_file, spec)
+            # Verified and loaded from one private copy (marts/.build/, removed after).
+            rows, checksum = load_csv(con, raw_file, spec, scratch_dir=settings.build_dir)
             summary.rows_by_table[spec.table] = rows
             summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = checksum
+            summary.fingerprints[spec.table] = checksum
     register_dir = register.register_dir(settings.raw_dir)
     summary.rows_by_table[register.TABLE] = 0
+    register_checksums = {}
     for loaded in register.load_files(con, register.register_files(register_dir)):
         summary.rows_by_table[register.TABLE] += loaded.rows
-        summary.checksums[str(loaded.path.relative_to(settings.raw_dir))] = loaded.sha256
+        name = str(loaded.path.relative_to(settings.raw_dir))
+        summary.checksums[name] = register_checksums[name] = loaded.sha256
+        summary.warnings += loaded.warnings
+    summary.fingerprints[UNCLAIMED_RAW] = register.fingerprint(register_checksums)
     load_source_coverage(con, sources)
     summary.rows_by_table.update(load_seeds(con, settings.seeds_dir))
     return summary

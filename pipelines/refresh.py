@@ -20,6 +20,7 @@ import duckdb
 
 from pipelines import __version__, incremental, models
 from pipelines.db import connect_work
+from pipelines.errors import InputFileError
 from pipelines.faults import pause_point
 from pipelines.loading import load_sources
 from pipelines.publish import (
@@ -74,14 +75,28 @@ def _planned(names: set[str], plan: incremental.Plan | None) -> set[str]:
     return names if plan is None else {name for name in names if plan.builds(name)}
 
 
-def stage_load(settings: Settings, run: RunContext) -> dict:
+def stage_load(
+    settings: Settings, run: RunContext, plan: incremental.Plan | None = None
+) -> dict:
     con = connect_work(run.work_db)
     try:
         summary = load_sources(con, settings)
         pause_point("load")
     finally:
         con.close()
-    return {"rows_by_table": summary.rows_by_table, "raw_checksums": summary.checksums}
+    changed = incremental.loaded_differs(plan, summary.fingerprints) if plan else []
+    if changed:
+        names = [
+            "raw/register/" if key == incremental.UNCLAIMED_RAW else f"the raw file of {key}"
+            for key in changed
+        ]
+        raise InputFileError(
+            f"{', '.join(names)}: changed while this refresh was running (the bytes loaded "
+            f"are not those it was planned from). Nothing was published; run `coop refresh` "
+            f"again once the files in raw/ are as you want them."
+        )
+    return {"rows_by_table": summary.rows_by_table, "raw_checksums": summary.checksums,
+            "warnings": summary.warnings}
 
 
 def _validation_models(all_models: dict[str, models.Model]) -> set[str]:

@@ -4,6 +4,10 @@ Each path can be overridden by an environment variable (``COOP_ROOT``, ``COOP_RA
 ``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``,
 ``COOP_INDICES_FILE``, ``COOP_REPORTS_FILE``), which is how the
 tests point a run at fixture data without touching the shipped inputs.
+
+`coop fetch` limits: ``COOP_FETCH_FILE_DIR`` is the one local directory a ``file://`` url in
+raw/sources.toml may read from (unset: ``file://`` urls are refused), and
+``COOP_FETCH_MAX_BYTES`` caps the size of one download (default 2 GiB).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+DEFAULT_FETCH_MAX_BYTES = 2 * 1024**3
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -34,6 +41,10 @@ class Settings:
     # How many earlier releases stay on disk after a publish, so a reader that opened one
     # just before the swap can finish.
     releases_to_keep: int = 3
+    # `coop fetch`: the directory file:// urls may read from (None: no file:// url is allowed),
+    # and the largest download accepted, in bytes.
+    fetch_file_dir: Path | None = None
+    fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
 
     @property
     def sources_manifest(self) -> Path:
@@ -77,4 +88,20 @@ def get_settings() -> Settings:
         reports_dir=_path_from_env("COOP_REPORTS_DIR", root / "reports"),
         indices_file=_path_from_env("COOP_INDICES_FILE", root / "indices.toml"),
         reports_file=_path_from_env("COOP_REPORTS_FILE", root / "reports.toml"),
+        fetch_file_dir=(
+            Path(os.environ["COOP_FETCH_FILE_DIR"]).resolve()
+            if os.environ.get("COOP_FETCH_FILE_DIR") else None
+        ),
+        fetch_max_bytes=_bytes_from_env("COOP_FETCH_MAX_BYTES", DEFAULT_FETCH_MAX_BYTES),
     )
+
+
+def _bytes_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        from pipelines.errors import CoopError
+
+        raise CoopError(f"{name}={value!r}: must be a whole number of bytes greater than 0.")
+    return int(value)

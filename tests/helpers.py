@@ -17,7 +17,7 @@ def build_work_db(settings: Settings, plan=None) -> tuple[refresh.RunContext, di
     """Load, validate and build into a fresh run directory (all of it, or what `plan` says);
     returns the run and its summary."""
     run = refresh.new_run(settings, plan)
-    loaded = refresh.stage_load(settings, run)
+    loaded = refresh.stage_load(settings, run, plan)
     validated = refresh.stage_validate(settings, run, plan)
     built = refresh.stage_build(settings, run, plan)
     # Few draws: the tests check the wiring and values, not the Monte-Carlo spread.

@@ -7,6 +7,7 @@ temporary download, and say which file, which url and what went wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import re
@@ -208,6 +209,7 @@ def test_a_file_url_is_copied_and_verified(project, tmp_path):
     release.parent.mkdir()
     release.write_text(NEW_IPI, encoding="utf-8")
     declare_url(project, IPI, release.as_uri(), sha256(release.read_bytes()))
+    project = dataclasses.replace(project, fetch_file_dir=release.parent)
 
     report = fetch_sources(project, ["ipi"], policy=FAST)
 
@@ -216,6 +218,7 @@ def test_a_file_url_is_copied_and_verified(project, tmp_path):
 
 
 def test_a_missing_file_url_fails_clearly(project, tmp_path):
+    project = dataclasses.replace(project, fetch_file_dir=tmp_path)
     url = (tmp_path / "nowhere.csv").as_uri()
     old = (project.raw_dir / IPI).read_bytes()
     declare_url(project, IPI, url, sha256(NEW_IPI.encode()))
@@ -292,3 +295,114 @@ def test_coop_fetch_with_no_url_declared_says_there_is_nothing_to_fetch(project)
     assert f"no url     {IPI}" in result.output
     assert "nothing to fetch" in result.output
     assert read_fetch_log(project) == []
+
+
+# Issue 16 (5): what `coop fetch` may read and write.  Each of these read or overwrote a file
+# outside the project on main.
+
+def test_a_file_url_is_refused_unless_a_directory_is_configured(project, tmp_path):
+    secret = tmp_path / "elsewhere" / "private.csv"
+    secret.parent.mkdir()
+    secret.write_text(NEW_IPI, encoding="utf-8")
+    old = (project.raw_dir / IPI).read_bytes()
+    declare_url(project, IPI, secret.as_uri(), sha256(secret.read_bytes()))
+
+    report = fetch_sources(project, ["ipi"], policy=FAST)
+
+    [failure] = report.failures
+    assert "file:// urls are off" in failure.message
+    assert "COOP_FETCH_FILE_DIR" in failure.message
+    assert (project.raw_dir / IPI).read_bytes() == old
+    assert leftovers(project) == []
+
+
+@pytest.mark.parametrize("where", ["sibling", "climbing", "symlink"])
+def test_a_file_url_outside_the_configured_directory_is_refused(project, tmp_path, where):
+    allowed = tmp_path / "releases"
+    allowed.mkdir()
+    outside = tmp_path / "private.csv"
+    outside.write_text(NEW_IPI, encoding="utf-8")
+    url = {
+        "sibling": outside.as_uri(),
+        "climbing": allowed.as_uri() + "/../private.csv",
+        "symlink": (allowed / "link.csv").as_uri(),
+    }[where]
+    (allowed / "link.csv").symlink_to(outside)
+    old = (project.raw_dir / IPI).read_bytes()
+    declare_url(project, IPI, url, sha256(outside.read_bytes()))
+
+    report = fetch_sources(dataclasses.replace(project, fetch_file_dir=allowed), ["ipi"],
+                           policy=FAST)
+
+    [failure] = report.failures
+    assert "outside the directory file:// urls may read from" in failure.message
+    assert (project.raw_dir / IPI).read_bytes() == old
+
+
+def test_a_download_over_the_size_limit_is_stopped(project, server, tmp_path):
+    release = NEW_IPI.encode()
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    old = (project.raw_dir / IPI).read_bytes()
+    small = dataclasses.replace(project, fetch_max_bytes=len(release) - 1)
+
+    report = fetch_sources(small, ["ipi"], policy=FAST)
+
+    [failure] = report.failures
+    assert f"larger than the {len(release) - 1:,}-byte limit" in failure.message
+    assert "COOP_FETCH_MAX_BYTES" in failure.message
+    assert (project.raw_dir / IPI).read_bytes() == old
+    assert leftovers(project) == []
+    # Exactly at the limit it is accepted.
+    exact = dataclasses.replace(project, fetch_max_bytes=len(release))
+    assert [f.status for f in fetch_sources(exact, ["ipi"], policy=FAST).files] == [
+        FetchStatus.FETCHED]
+
+
+def test_a_streamed_download_is_cut_at_the_size_limit(project, tmp_path):
+    # A file:// read has no declared length: the limit is enforced while writing.
+    release = tmp_path / "releases" / "ipi.csv"
+    release.parent.mkdir()
+    release.write_text(NEW_IPI, encoding="utf-8")
+    declare_url(project, IPI, release.as_uri(), sha256(release.read_bytes()))
+    old = (project.raw_dir / IPI).read_bytes()
+    limited = dataclasses.replace(project, fetch_file_dir=release.parent, fetch_max_bytes=10)
+
+    [failure] = fetch_sources(limited, ["ipi"], policy=FAST).failures
+
+    assert "larger than the 10-byte limit" in failure.message
+    assert (project.raw_dir / IPI).read_bytes() == old
+    assert leftovers(project) == []
+
+
+def test_the_size_limit_setting_is_read_and_checked(monkeypatch):
+    from pipelines.errors import CoopError
+    from pipelines.settings import DEFAULT_FETCH_MAX_BYTES, get_settings
+
+    monkeypatch.delenv("COOP_FETCH_MAX_BYTES", raising=False)
+    monkeypatch.delenv("COOP_FETCH_FILE_DIR", raising=False)
+    assert get_settings().fetch_max_bytes == DEFAULT_FETCH_MAX_BYTES == 2 * 1024**3
+    assert get_settings().fetch_file_dir is None
+    monkeypatch.setenv("COOP_FETCH_MAX_BYTES", "1000")
+    assert get_settings().fetch_max_bytes == 1000
+    monkeypatch.setenv("COOP_FETCH_MAX_BYTES", "2GB")
+    with pytest.raises(CoopError, match="COOP_FETCH_MAX_BYTES='2GB': must be a whole number"):
+        get_settings()
+
+
+@pytest.mark.parametrize("path", ["../victim.csv", "ABSOLUTE", "ipi/../../victim.csv"])
+def test_fetch_never_writes_outside_raw(project, server, tmp_path, path):
+    victim = tmp_path / "victim.csv"  # raw/ is tmp_path/raw, so ../victim.csv is this file
+    victim.write_text("precious\n", encoding="utf-8")
+    release = NEW_IPI.encode()
+    declare_url(project, IPI, server.serve("ipi.csv", (200, release)), sha256(release))
+    text = project.sources_manifest.read_text(encoding="utf-8")
+    path = str(victim) if path == "ABSOLUTE" else path
+    project.sources_manifest.write_text(text.replace(f'path = "{IPI}"', f'path = "{path}"'),
+                                        encoding="utf-8")
+
+    with pytest.raises(InputFileError, match="raw/") as error:
+        fetch_sources(project, ["ipi"], policy=FAST)
+
+    assert "precious" not in str(error.value)
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert server.requests == []

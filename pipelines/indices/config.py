@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -307,14 +306,26 @@ def load_definition(path: Path) -> IndexDefinition:
     """Read and validate indices.toml; every problem names the file and the key."""
     if not path.exists():
         raise IndexDefinitionError(f"{path}: the index definition file is missing.")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise IndexDefinitionError(f"{path}: not valid TOML: {exc}") from exc
+    from pipelines.tomlfile import read_toml
+
+    raw = read_toml(path, IndexDefinitionError)  # a UTF-8 byte-order mark is accepted
     try:
         return parse_definition(raw)
     except IndexDefinitionError as exc:
         raise IndexDefinitionError(f"{path}: {exc}") from exc
+
+
+def check_numeric_columns(names: list[str], dtypes: dict[str, object]) -> None:
+    """Refuse indicators whose mart_country_year column is not numeric (a name, a code)."""
+    import pandas as pd
+
+    text = [name for name in names
+            if name in dtypes and not pd.api.types.is_numeric_dtype(dtypes[name])]
+    if text:
+        raise IndexDefinitionError(
+            f"indices.toml: indicator(s) {', '.join(text)} name non-numeric column(s) of "
+            f"mart_country_year; an indicator must be a number per country-year. Remove the "
+            f"[[indicators]] entry or name a numeric column.")
 
 
 @dataclass(frozen=True)

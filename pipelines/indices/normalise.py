@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from pipelines.indices.config import IndexDefinitionError, Indicator
+from pipelines.indices.config import IndexDefinitionError, Indicator, check_numeric_columns
 
 _ERF = np.vectorize(math.erf, otypes=[float])
 
@@ -112,6 +112,7 @@ def normalise_panel(panel: pd.DataFrame, indicators: tuple[Indicator, ...],
         raise IndexDefinitionError(
             f"indices.toml: indicators {missing} are not columns of mart_country_year. "
             f"Allowed: {', '.join(c for c in panel.columns if c not in ('ccode', 'year'))}.")
+    check_numeric_columns([ind.name for ind in indicators], dict(panel.dtypes))
     return pd.DataFrame(
         {ind.name: normalise_indicator(as_float(panel[ind.name]), ind, method)
          for ind in indicators},

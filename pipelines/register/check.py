@@ -72,6 +72,8 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     compared_with: list[str] = field(default_factory=list)
+    # What the reader accepted but a person should look at (hidden rows, merged cells).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -104,7 +106,7 @@ def check_file(settings: Settings, path: Path) -> CheckResult:
     File-level problems (header, encoding, unreadable) raise InputFileError.
     """
     path = path.resolve()
-    rows = register.read_rows(path)
+    content = register.read_file(path)
     existing = [
         other
         for other in register.register_files(register.register_dir(settings.raw_dir))
@@ -125,10 +127,11 @@ def check_file(settings: Settings, path: Path) -> CheckResult:
         con.close()
     return CheckResult(
         path=path,
-        rows=len(rows),
+        rows=len(content.rows),
         problems=problems,
         statuses=statuses,
         compared_with=[other.name for other in existing],
+        warnings=list(content.warnings),
     )
 
 

@@ -7,12 +7,12 @@ is present must be valid; every country must be an ISO3 code of a state in mart_
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipelines.errors import CoopError
+from pipelines.tomlfile import read_toml
 
 DEFAULT_REGIONAL_TITLE = "Central Asia"
 DEFAULT_REGIONAL_COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -55,10 +55,7 @@ def read_reports_config(path: Path) -> ReportsConfig:
     """Parse and check the file's shape; `check_countries` then checks the codes exist."""
     if not path.is_file():
         return ReportsConfig()
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ReportConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    document = read_toml(path, ReportConfigError)  # a UTF-8 byte-order mark is accepted
     for table, entry in document.items():
         if table not in _ALLOWED_KEYS:
             raise ReportConfigError(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.errors import InputFileError
-from pipelines.raw_manifest import RawFile, verify_file
+from pipelines.errors import DiskFullError, InputFileError, is_disk_full
+from pipelines.raw_manifest import RawFile, verified_copy
 
 LINEAGE_COLUMNS = ("_source_id", "_source_file", "_file_sha256", "_row_number")
 
@@ -75,24 +75,49 @@ def header_problems(header: list[str], expected: list[str]) -> list[str]:
     return problems or ["columns in a different order"]
 
 
-def check_header(path: Path, spec: CsvSpec) -> None:
+def check_header(path: Path, spec: CsvSpec, shown_as: Path | None = None) -> None:
+    """Refuse a header that is not spec.columns; messages name `shown_as` (default `path`)."""
     expected = list(spec.columns)
-    problems = header_problems(read_header(path), expected)
+    try:
+        header = read_header(path)
+    except InputFileError as exc:
+        if shown_as is None:
+            raise
+        raise InputFileError(str(exc).replace(str(path), str(shown_as), 1)) from exc
+    problems = header_problems(header, expected)
     if not problems:
         return
     raise InputFileError(
-        f"{path}: header does not match source '{spec.table}': {'; '.join(problems)}. "
+        f"{shown_as or path}: header does not match source '{spec.table}': {'; '.join(problems)}. "
         f"Expected: {', '.join(expected)}. If the source changed its format, update the adapter "
         f"in pipelines/sources/."
     )
 
 
 def load_csv(
-    con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec
+    con: duckdb.DuckDBPyConnection,
+    raw_file: RawFile,
+    spec: CsvSpec,
+    scratch_dir: Path | None = None,
 ) -> tuple[int, str]:
-    """Verify, then copy one CSV into `spec.table`; returns (rows loaded, file sha256)."""
-    checksum = verify_file(raw_file)
-    check_header(raw_file.path, spec)
+    """Verify, then copy one CSV into `spec.table`; returns (rows loaded, file sha256).
+
+    The file is copied once into `scratch_dir` (a private temporary directory), hashed as it
+    is copied, and loaded from that copy: the rows loaded are exactly the bytes verified
+    against raw/sources.toml, even if the file in raw/ is replaced meanwhile.
+    """
+    with verified_copy(raw_file, scratch_dir) as (copy, checksum):
+        check_header(copy, spec, shown_as=raw_file.path)
+        _read_into_table(con, raw_file, spec, copy, checksum)
+    row_count = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
+    if row_count == 0:
+        raise InputFileError(f"{raw_file.path}: has a header but no data rows.")
+    return row_count, checksum
+
+
+def _read_into_table(
+    con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec, copy: Path, checksum: str
+) -> None:
     column_types = {column: "VARCHAR" for column in spec.columns}
     # Single-threaded reading keeps row_number() equal to the record's position in the file.
     con.execute("set threads = 1")
@@ -116,19 +141,21 @@ def load_csv(
                 "source_id": raw_file.source_id,
                 "source_file": raw_file.path.name,
                 "checksum": checksum,
-                "path": str(raw_file.path),
+                "path": str(copy),
                 "columns": column_types,
             },
         )
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
+        first_line = str(exc).strip().splitlines()[0].replace(str(copy), str(raw_file.path))
+        if is_disk_full(exc):  # not the file's fault: say what is wrong
+            raise DiskFullError(
+                f"the disk is full: {raw_file.path} could not be loaded into the refresh's "
+                f"working database ({first_line}). Nothing was published; free some space "
+                f"and run `coop refresh` again."
+            ) from exc
         raise InputFileError(
             f"{raw_file.path}: could not be parsed as CSV ({first_line}). Fix the file or "
             f"restore the original."
         ) from exc
     finally:
         con.execute("reset threads")
-    row_count = con.execute(f"select count(*) from {spec.table}").fetchone()[0]
-    if row_count == 0:
-        raise InputFileError(f"{raw_file.path}: has a header but no data rows.")
-    return row_count, checksum
