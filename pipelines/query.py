@@ -1,4 +1,11 @@
-"""Read-only access to the published marts for `coop sql`."""
+"""Read-only access to the published marts for `coop sql`.
+
+Read-only means more than DuckDB's `read_only`: the analyst's SQL runs with DuckDB's file-system
+access switched off (`enable_external_access = false`, then `lock_configuration = true` so no
+`set` can switch it back).  So no COPY ... TO, EXPORT DATABASE, ATTACH, INSTALL/LOAD or
+read_csv(...) can reach any file, and in particular none can replace a published file in marts/
+or a page in reports/.  Results leave through --csv/--json on standard output.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +20,33 @@ from pipelines.errors import CoopError
 
 _READ_ONLY_HINT = (
     "the published marts are read-only: coop sql cannot change them (only `coop refresh` "
-    "publishes). To keep results, use --csv/--json or COPY (...) TO a file."
+    "publishes). To keep results, use --csv or --json and redirect the output to a file."
 )
+_NO_FILES_HINT = (
+    "coop sql reads only the published marts and cannot read or write other files "
+    "(COPY ... TO, EXPORT, ATTACH, INSTALL/LOAD and file functions are off, so nothing can "
+    "overwrite the published release). To keep results, use --csv or --json and redirect the "
+    "output to a file, e.g. coop sql --csv \"select ...\" > result.csv"
+)
+_LOCKED_HINT = (
+    "coop sql's settings are locked (file-system access stays off): `set` cannot change them."
+)
+
+
+class QueryInterrupted(CoopError):
+    """The analyst interrupted a query (Ctrl-C)."""
+
+
+def connect_sandboxed(published_db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published marts with file-system access off and locked."""
+    con = connect_published(published_db)
+    try:
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _execute(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
@@ -24,15 +56,26 @@ def _execute(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], lis
             return [], []
         columns = [column[0] for column in relation.description]
         return columns, relation.fetchall()
+    except KeyboardInterrupt as exc:
+        con.interrupt()
+        raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
+    except duckdb.PermissionException as exc:
+        raise CoopError(_NO_FILES_HINT) from exc
     except duckdb.Error as exc:
         message = str(exc)
         if "read-only" in message or "read only" in message:
             raise CoopError(_READ_ONLY_HINT) from exc
+        if "configuration has been locked" in message:
+            raise CoopError(_LOCKED_HINT) from exc
         raise CoopError(f"query failed: {message}") from exc
+    except RuntimeError as exc:  # DuckDB reports a query stopped by Ctrl-C this way
+        if "interrupted" in str(exc).lower():
+            raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
+        raise
 
 
 def run_query(published_db: Path, query: str) -> tuple[list[str], list[tuple]]:
-    con = connect_published(published_db)
+    con = connect_sandboxed(published_db)
     try:
         return _execute(con, query)
     finally:
@@ -58,7 +101,7 @@ def interactive_shell(published_db: Path) -> None:
     """A small read-only SQL prompt: statements end with ';', `.tables` lists marts, `.quit`."""
     import readline  # noqa: F401  (line editing and history for input())
 
-    con = connect_published(published_db)
+    con = connect_sandboxed(published_db)
     console = Console()
     console.print(
         f"coop sql: {published_db} (read-only). End statements with ';'. "
@@ -72,6 +115,10 @@ def interactive_shell(published_db: Path) -> None:
                 line = input("coop> " if not buffer else "  ...> ")
             except EOFError:
                 break
+            except KeyboardInterrupt:  # Ctrl-C at the prompt drops the statement being typed
+                console.print("")
+                buffer.clear()
+                continue
             stripped = line.strip()
             if not buffer and stripped in (".quit", ".exit"):
                 break
@@ -84,7 +131,7 @@ def interactive_shell(published_db: Path) -> None:
             buffer.clear()
             try:
                 columns, rows = _execute(con, statement)
-            except CoopError as exc:
+            except CoopError as exc:  # an interrupted query included: the shell goes on
                 console.print(f"Error: {exc}", style="red")
                 continue
             if columns:
