@@ -9,6 +9,7 @@ or a page in reports/.  Results leave through --csv/--json on standard output.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import duckdb
@@ -50,36 +51,60 @@ def connect_sandboxed(published_db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _execute(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
+    """Run `query`; Ctrl-C stops it (QueryInterrupted) instead of waiting for it to end.
+
+    The query runs in a worker thread while this (main) thread waits in short joins: Python
+    handles SIGINT only between bytecodes of the main thread, never inside DuckDB's execute.
+    """
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            relation = con.execute(query)
+            if relation.description is None:
+                outcome["value"] = [], []
+            else:
+                columns = [column[0] for column in relation.description]
+                outcome["value"] = columns, relation.fetchall()
+        except BaseException as exc:  # handed to the main thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="coop-sql-query", daemon=True)
+    worker.start()
     try:
-        relation = con.execute(query)
-        if relation.description is None:
-            return [], []
-        columns = [column[0] for column in relation.description]
-        return columns, relation.fetchall()
+        while worker.is_alive():
+            worker.join(0.1)
     except KeyboardInterrupt as exc:
-        con.interrupt()
+        while worker.is_alive():  # until it stops (a query just starting misses one interrupt)
+            con.interrupt()
+            worker.join(0.1)
         raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
-    except duckdb.PermissionException as exc:
-        raise CoopError(_NO_FILES_HINT) from exc
-    except duckdb.Error as exc:
-        message = str(exc)
+    if "value" in outcome:
+        return outcome["value"]
+    error = outcome["error"]
+    if isinstance(error, duckdb.PermissionException):
+        raise CoopError(_NO_FILES_HINT) from error
+    if isinstance(error, duckdb.Error):
+        message = str(error)
         if "read-only" in message or "read only" in message:
-            raise CoopError(_READ_ONLY_HINT) from exc
+            raise CoopError(_READ_ONLY_HINT) from error
         if "configuration has been locked" in message:
-            raise CoopError(_LOCKED_HINT) from exc
-        raise CoopError(f"query failed: {message}") from exc
-    except RuntimeError as exc:  # DuckDB reports a query stopped by Ctrl-C this way
-        if "interrupted" in str(exc).lower():
-            raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
-        raise
+            raise CoopError(_LOCKED_HINT) from error
+        raise CoopError(f"query failed: {message}") from error
+    if isinstance(error, RuntimeError) and "interrupted" in str(error).lower():
+        raise QueryInterrupted("query interrupted; nothing was changed.") from error
+    raise error
 
 
 def run_query(published_db: Path, query: str) -> tuple[list[str], list[tuple]]:
-    con = connect_sandboxed(published_db)
     try:
-        return _execute(con, query)
-    finally:
-        con.close()
+        con = connect_sandboxed(published_db)
+        try:
+            return _execute(con, query)
+        finally:
+            con.close()
+    except KeyboardInterrupt as exc:
+        raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
 
 
 def print_table(

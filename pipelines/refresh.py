@@ -106,7 +106,7 @@ def check_code_root(settings: Settings, argv0: str, cwd: Path) -> None:
     script = Path(argv0)
     script = (cwd / script) if not script.is_absolute() else script
     candidates = []
-    if script.parent.name == "bin" and script.parent.parent.name == ".venv":
+    if script.parent.name == "bin" and script.parent.parent.name == ".venv" and script.is_file():
         candidates.append(script.parent.parent.parent)
     if settings.root == PROJECT_ROOT:  # no COOP_ROOT: the project is wherever the user is
         candidates += [directory for directory in (cwd, *cwd.parents)

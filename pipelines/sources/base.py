@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.errors import InputFileError
+from pipelines.errors import DiskFullError, InputFileError, is_disk_full
 from pipelines.raw_manifest import RawFile, verify_file
 
 LINEAGE_COLUMNS = ("_source_id", "_source_file", "_file_sha256", "_row_number")
@@ -122,6 +122,12 @@ def load_csv(
         )
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0]
+        if is_disk_full(exc):  # not the file's fault: say what is wrong
+            raise DiskFullError(
+                f"the disk is full: {raw_file.path} could not be loaded into the refresh's "
+                f"working database ({first_line}). Nothing was published; free some space "
+                f"and run `coop refresh` again."
+            ) from exc
         raise InputFileError(
             f"{raw_file.path}: could not be parsed as CSV ({first_line}). Fix the file or "
             f"restore the original."
