@@ -24,6 +24,22 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _release_failure(exc: BaseException) -> None:
+    """Drop what a failed refresh's tracebacks keep alive (DuckDB objects in the frames of the
+    stopped stages, also held by Prefect's failed states), so the interpreter's exit is quiet
+    instead of "nanobind: leaked instances" noise."""
+    import gc
+    import traceback
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if exc.__traceback__ is not None:
+            traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="coop")
 def main() -> None:
@@ -81,10 +97,12 @@ def refresh(verbose: bool, full: bool) -> None:
 
                 summary = refresh_flow(full=full)
             except (RefreshTerminated, KeyboardInterrupt) as exc:
+                _release_failure(exc)
                 if isinstance(exc, KeyboardInterrupt):
                     exc = RefreshTerminated("SIGINT (Ctrl-C)", 130)
                 _stopped(settings, exc, full)
     except CoopError as exc:
+        _release_failure(exc)
         _fail(str(exc))
     finally:
         _restore_signals(previous)

@@ -141,7 +141,8 @@ def test_sigterm_stops_the_temporary_prefect_server_too(project, tmp_path):
     publish(project)
     marker = tmp_path / "paused"
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    env.update(COOP_FAULT_PAUSE="load", COOP_FAULT_MARKER=str(marker))
+    env.update(COOP_FAULT_PAUSE="load", COOP_FAULT_MARKER=str(marker),
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
     process = _pause_at("load", env, marker)
     os.kill(process.pid, signal.SIGTERM)
     _, stderr = (stream.decode() for stream in process.communicate(timeout=60))
