@@ -167,20 +167,34 @@ def _stopped(settings, exc, full: bool) -> None:
     standing = f"release {manifest['run_id']} stands" if manifest else "nothing is published"
     click.secho(f"Error: {message}. The published {standing}; run `coop refresh` again to "
                 f"finish.", fg="red", err=True)
-    sys.exit(exc.exit_code)
+    # Exit now: Prefect's worker threads would otherwise keep a stopped refresh alive.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exc.exit_code)
 
 
 def _stop_temporary_prefect_server() -> None:
     """Stop the temporary Prefect API server this process started, if any (it would otherwise
-    be left listening). Prefect also stops it at exit; this makes sure it happens first."""
-    server_module = sys.modules.get("prefect.server.api.server")
-    if server_module is None:
-        return
+    be left listening, about 200 MB), and any other child process of the refresh."""
     from contextlib import suppress
 
-    for server in list(getattr(server_module.SubprocessASGIServer, "_instances", {}).values()):
-        with suppress(Exception):  # best effort: the process is exiting anyway
-            server.stop()
+    import psutil
+
+    server_module = sys.modules.get("prefect.server.api.server")
+    if server_module is not None:
+        for server in list(getattr(server_module.SubprocessASGIServer, "_instances",
+                                   {}).values()):
+            with suppress(Exception):  # best effort: the process is exiting anyway
+                server.stop()
+    # Whatever else this refresh started (the server's own workers included) goes too.
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for child in alive:
+        with suppress(psutil.Error):
+            child.kill()
 
 
 def _preload_validation() -> None:
