@@ -549,7 +549,10 @@ def dictionary(check: bool) -> None:
             path = data_dictionary.check_dictionary(settings)
             click.echo(f"{path} is up to date.")
             return
-        markdown_path, html_path = data_dictionary.write_dictionary(settings)
+        from pipelines.lock import writer_lock
+
+        with writer_lock(settings.lock_file):  # the refresh renders reports/ too
+            markdown_path, html_path = data_dictionary.write_dictionary(settings)
     except CoopError as exc:
         _fail(str(exc))
     click.echo(f"Wrote {markdown_path} and {html_path}.")
