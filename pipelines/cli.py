@@ -24,6 +24,22 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _release_failure(exc: BaseException) -> None:
+    """Drop what a failed refresh's tracebacks keep alive (DuckDB objects in the frames of the
+    stopped stages, also held by Prefect's failed states), so the interpreter's exit is quiet
+    instead of "nanobind: leaked instances" noise."""
+    import gc
+    import traceback
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if exc.__traceback__ is not None:
+            traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="coop")
 def main() -> None:
@@ -35,6 +51,14 @@ def main() -> None:
       coop sql "select * from mart_country_year where iso3 = 'UZB' and year = 2005"
       coop status
     """
+    from pathlib import Path
+
+    from pipelines.refresh import check_code_root
+
+    try:  # a copied project's .venv would run (and publish into) the original
+        check_code_root(get_settings(), sys.argv[0], Path.cwd())
+    except CoopError as exc:
+        _fail(str(exc))
 
 
 @main.command()
@@ -55,17 +79,33 @@ def refresh(verbose: bool, full: bool) -> None:
     """
     started = time.perf_counter()
     settings = get_settings()
-    if not full and _nothing_changed(settings, started):
-        return
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
-                          "INFO" if verbose else "CRITICAL")
-    _preload_validation()
-    from pipelines.flows import refresh_flow
+    from pipelines.errors import RefreshTerminated
+    from pipelines.lock import writer_lock
 
+    # The lock comes first, before Prefect loads: a second refresh is refused at once. A
+    # SIGTERM (or Ctrl-C) stops the refresh with a message, a log entry and no leftovers.
+    previous = _raise_on_termination()
     try:
-        summary = refresh_flow(full=full)
+        with writer_lock(settings.lock_file):
+            try:
+                if not full and _nothing_changed(settings, started):
+                    return
+                os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
+                                      "INFO" if verbose else "CRITICAL")
+                _preload_validation()
+                from pipelines.flows import refresh_flow
+
+                summary = refresh_flow(full=full)
+            except (RefreshTerminated, KeyboardInterrupt) as exc:
+                _release_failure(exc)
+                if isinstance(exc, KeyboardInterrupt):
+                    exc = RefreshTerminated("SIGINT (Ctrl-C)", 130)
+                _stopped(settings, exc, full)
     except CoopError as exc:
+        _release_failure(exc)
         _fail(str(exc))
+    finally:
+        _restore_signals(previous)
     seconds = ", ".join(f"{k} {v:.1f} s" for k, v in summary["seconds"].items())
     click.echo(
         f"Refresh ({summary['mode']}) finished in {time.perf_counter() - started:.1f} s"
@@ -79,6 +119,82 @@ def refresh(verbose: bool, full: bool) -> None:
         click.echo(f"Marts:  {settings.published_db}  (and {settings.marts_dir}/<mart>.parquet)")
     if summary.get("report"):
         click.echo(f"Report: {summary['report']}")
+
+
+def _raise_on_termination() -> dict:
+    """Turn SIGTERM into a RefreshTerminated exception (and so a clean stop); return the
+    handlers it replaced. Prefect swaps in its own handler while the flow runs and, on SIGTERM,
+    re-sends the signal to this one once the flow has stopped."""
+    import signal
+
+    from pipelines.errors import RefreshTerminated
+
+    def terminate(signum, frame):
+        raise RefreshTerminated("SIGTERM", 128 + signum)
+
+    return {signal.SIGTERM: signal.signal(signal.SIGTERM, terminate)}
+
+
+def _restore_signals(previous: dict) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _stopped(settings, exc, full: bool) -> None:
+    """After a signal: clear the stopped run's files (the lock is still held), stop Prefect's
+    temporary server, log it and say so; exit 128 + the signal's number."""
+    import signal
+
+    from pipelines import incremental, refresh
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stage = refresh.progress.get("stage")
+    removed = refresh.clear_leftovers(settings)
+    _stop_temporary_prefect_server()
+    where = f" during the {stage} stage" if stage else ""
+    message = (f"refresh stopped by {exc.signal_name}{where}; nothing new was published "
+               f"unless the log says so"
+               + (f" (removed the unfinished build {', '.join(removed)})" if removed else ""))
+    incremental.append_log(settings, {
+        "mode": "full" if full else "refresh", "reasons": [], "outcome": "terminated",
+        "error": message, "run_id": refresh.progress.get("run_id"), "stage": stage})
+    from pipelines.publish import read_published_manifest
+
+    manifest = read_published_manifest(settings)
+    standing = f"release {manifest['run_id']} stands" if manifest else "nothing is published"
+    click.secho(f"Error: {message}. The published {standing}; run `coop refresh` again to "
+                f"finish.", fg="red", err=True)
+    # Exit now: Prefect's worker threads would otherwise keep a stopped refresh alive.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exc.exit_code)
+
+
+def _stop_temporary_prefect_server() -> None:
+    """Stop the temporary Prefect API server this process started, if any (it would otherwise
+    be left listening, about 200 MB), and any other child process of the refresh."""
+    from contextlib import suppress
+
+    import psutil
+
+    server_module = sys.modules.get("prefect.server.api.server")
+    if server_module is not None:
+        for server in list(getattr(server_module.SubprocessASGIServer, "_instances",
+                                   {}).values()):
+            with suppress(Exception):  # best effort: the process is exiting anyway
+                server.stop()
+    # Whatever else this refresh started (the server's own workers included) goes too.
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=5)
+    for child in alive:
+        with suppress(psutil.Error):
+            child.kill()
 
 
 def _preload_validation() -> None:
@@ -100,17 +216,12 @@ def _preload_validation() -> None:
 def _nothing_changed(settings, started: float) -> bool:
     """Decide a no-op before Prefect and Great Expectations load: that is what makes it fast."""
     from pipelines import incremental
-    from pipelines.lock import writer_lock
     from pipelines.publish import read_published_manifest
 
-    try:
-        with writer_lock(settings.lock_file):
-            plan = incremental.plan_refresh(settings, read_published_manifest(settings))
-            if plan.mode != incremental.NOOP:
-                return False
-            incremental.append_log(settings, {**plan.summary(), "outcome": "nothing to do"})
-    except CoopError as exc:
-        _fail(str(exc))
+    plan = incremental.plan_refresh(settings, read_published_manifest(settings))
+    if plan.mode != incremental.NOOP:
+        return False
+    incremental.append_log(settings, {**plan.summary(), "outcome": "nothing to do"})
     click.echo(
         f"Nothing to refresh: {plan.reasons[0]}. Checked in "
         f"{time.perf_counter() - started:.2f} s; the published marts stand."
@@ -159,6 +270,9 @@ def sql(
             query_module.interactive_shell(settings.published_db)
             return
         columns, rows = query_module.run_query(settings.published_db, query)
+    except query_module.QueryInterrupted as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(130)
     except CoopError as exc:
         _fail(str(exc))
     if as_csv:
@@ -183,15 +297,31 @@ def status() -> None:
     Example:
       coop status
     """
-    from pipelines.publish import read_published_manifest
+    from pipelines.publish import read_published_manifest, release_problems, reports_problem
 
-    manifest = read_published_manifest(get_settings())
-    if manifest is None:
+    settings = get_settings()
+    problems = release_problems(settings)
+    manifest = read_published_manifest(settings)
+    if manifest is None and not problems:
         _fail("nothing is published yet. Run `coop refresh` first.")
+    if problems:
+        click.secho("WARNING: the published release does not match its manifest, so what "
+                    "follows may misstate it:", fg="red", err=True)
+        for problem in problems:
+            click.secho(f"  {problem}", fg="red", err=True)
+        click.secho("Run `coop refresh` to rebuild it (it will rebuild it in full).",
+                    fg="red", err=True)
+    if manifest is None:
+        sys.exit(1)
     click.echo(
         f"Release {manifest['run_id']} published {manifest['published_at']} "
         f"(coop {manifest['code_version']})."
+        + ("" if problems else " Its files match the manifest (links, sizes, sha256).")
     )
+    stale = reports_problem(settings, manifest["run_id"])
+    if stale:
+        click.secho(f"WARNING: {stale}. Run `coop refresh` (or `coop report`) to re-render "
+                    f"them.", fg="yellow", err=True)
     for mart, info in manifest["marts"].items():
         click.echo(f"  {mart:32s} {info['rows']:>10,} rows  checksum {info['content_checksum']}")
     click.echo("Sources (rows loaded / quarantined):")
@@ -203,12 +333,15 @@ def status() -> None:
         click.echo(f"This release was a {plan['mode']} rebuild: {'; '.join(plan['reasons'])}.")
     from pipelines.incremental import read_log
 
-    entries = read_log(get_settings(), last=5)
+    entries = read_log(settings, last=5)
     if entries:
         click.echo("Last refreshes (marts/refresh-log.jsonl):")
     for entry in entries:
         detail = entry.get("error") or "; ".join(entry.get("reasons", []))
-        click.echo(f"  {entry['at']}  {entry['mode']:8s} {entry['outcome']:14s} {detail}")
+        click.echo(f"  {entry.get('at', '?')}  {entry.get('mode', '?'):8s} "
+                   f"{entry.get('outcome', '?'):14s} {detail}")
+    if problems:
+        sys.exit(1)
 
 
 @main.command()
@@ -389,9 +522,11 @@ def register_template(file: str) -> None:
     """
     from pathlib import Path
 
+    from pipelines.publish import refuse_published_target
     from pipelines.register.template import write_template
 
     try:
+        refuse_published_target(get_settings(), Path(file), "coop register template")
         written = write_template(Path(file), get_settings().seeds_dir)
     except CoopError as exc:
         _fail(str(exc))
@@ -423,7 +558,10 @@ def dictionary(check: bool) -> None:
             path = data_dictionary.check_dictionary(settings)
             click.echo(f"{path} is up to date.")
             return
-        markdown_path, html_path = data_dictionary.write_dictionary(settings)
+        from pipelines.lock import writer_lock
+
+        with writer_lock(settings.lock_file):  # the refresh renders reports/ too
+            markdown_path, html_path = data_dictionary.write_dictionary(settings)
     except CoopError as exc:
         _fail(str(exc))
     click.echo(f"Wrote {markdown_path} and {html_path}.")
@@ -533,12 +671,16 @@ def report(page: str | None, output: str | None) -> None:
     from pathlib import Path
 
     from pipelines.lock import writer_lock
-    from pipelines.reports.site import render_site, render_standalone, write_atomically
+    from pipelines.publish import refuse_published_target
+    from pipelines.report import render_reports
+    from pipelines.reports.site import render_standalone, write_atomically
 
     settings = get_settings()
     try:
         if page:
-            target = Path(output or f"{page.strip()}.html").resolve()
+            target = Path(output or f"{page.strip()}.html")
+            refuse_published_target(settings, target, "coop report --standalone")
+            target = target.resolve()
             html = render_standalone(settings, page)
             write_atomically(target, html)
             click.echo(f"Wrote {target} ({len(html.encode('utf-8')) / 1e6:.1f} MB, standalone).")
@@ -546,7 +688,7 @@ def report(page: str | None, output: str | None) -> None:
         started = time.perf_counter()
         # The refresh writes these pages too: never render both at once.
         with writer_lock(settings.lock_file):
-            site = render_site(settings)
+            site = render_reports(settings)
     except CoopError as exc:
         _fail(str(exc))
     click.echo(f"Rendered {site.country_pages} country pages, the regional page and the "

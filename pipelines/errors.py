@@ -33,6 +33,24 @@ class DiskFullError(CoopError):
     """The disk filled up while coop was writing; what was published before stands."""
 
 
+class PublishedFileError(CoopError):
+    """A command was asked to write over a published file (marts/ or reports/)."""
+
+
+class CopiedProjectError(CoopError):
+    """The command runs the code of another copy of the project (a copied, non-relocatable
+    virtual environment)."""
+
+
+class RefreshTerminated(CoopError):
+    """The refresh received SIGTERM (or SIGINT) and stopped; nothing new was published."""
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.exit_code = exit_code
+
+
 def is_disk_full(exc: BaseException) -> bool:
     """True for an OSError with ENOSPC (or EDQUOT), or a DuckDB error that reports one."""
     import errno

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines import models
+from pipelines.publish import release_problems, reports_problem
 from pipelines.raw_manifest import read_manifest
 from pipelines.settings import PROJECT_ROOT, Settings
 from pipelines.sources import ADAPTERS, register
@@ -240,6 +241,11 @@ def plan_refresh(settings: Settings, published: dict | None, full: bool = False)
     now = fingerprints(external, all_models)
     if full:
         return Plan(FULL, ("a full rebuild was requested (--full)",), now)
+    damaged = release_problems(settings)  # a release changed behind coop's back is rebuilt
+    if damaged:
+        return Plan(FULL, tuple(f"the published release does not match its manifest: {problem}"
+                                for problem in damaged), now,
+                    previous_run_id=(published or {}).get("run_id"))
     if published is None:
         return Plan(FULL, ("nothing is published yet",), now)
     before = published.get("fingerprints") or {}
@@ -250,6 +256,9 @@ def plan_refresh(settings: Settings, published: dict | None, full: bool = False)
         )
     changed = frozenset(key for key, value in now.items() if before.get(key) != value)
     if not changed:
+        stale = reports_problem(settings, run_id)  # e.g. a refresh stopped after the swap
+        if stale:
+            return Plan(REPORTS, (stale,), now, frozenset({REPORTS_KEY}), previous_run_id=run_id)
         reason = f"no input changed since release {run_id}"
         return Plan(NOOP, (reason,), now, previous_run_id=run_id)
     reasons = [f"{origin[key]} changed" for key in sorted(changed & set(origin))]
@@ -309,13 +318,33 @@ def append_log(settings: Settings, entry: dict) -> None:
     """One JSON line per refresh decision (no-ops and failures included), newest last."""
     settings.marts_dir.mkdir(parents=True, exist_ok=True)
     line = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **entry}
-    with (settings.marts_dir / LOG_NAME).open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(line, sort_keys=True, default=str) + "\n")
+    with (settings.marts_dir / LOG_NAME).open("a+b") as handle:
+        # A line cut short (the disk filled up mid-write) must not swallow this one.
+        cut = False
+        if handle.seek(0, os.SEEK_END) > 0:
+            handle.seek(-1, os.SEEK_END)
+            cut = handle.read(1) != b"\n"
+        text = json.dumps(line, sort_keys=True, default=str) + "\n"
+        handle.write((("\n" if cut else "") + text).encode("utf-8"))
 
 
 def read_log(settings: Settings, last: int = 5) -> list[dict]:
+    """The last entries of the refresh log; a line that is not JSON (cut short by a full disk,
+    say) becomes an entry with outcome "unreadable" that says so, never an exception."""
     path = settings.marts_dir / LOG_NAME
     if not path.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines()[-last:]
-    return [json.loads(line) for line in lines if line.strip()]
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    numbered = [(number, line) for number, line in enumerate(lines, 1) if line.strip()][-last:]
+    entries = []
+    for number, line in numbered:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
+            entry = {"at": "?", "mode": "?", "outcome": "unreadable",
+                     "error": f"line {number} of {path} is not a whole JSON entry "
+                              f"(cut short, e.g. by a full disk): {line[:60]!r}"}
+        entries.append(entry)
+    return entries

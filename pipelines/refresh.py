@@ -24,12 +24,18 @@ from pipelines.errors import InputFileError
 from pipelines.faults import pause_point
 from pipelines.loading import load_sources
 from pipelines.publish import (
+    describe_files,
     export_release,
+    next_publish_sequence,
     prune_releases,
     swap_in,
     write_manifest,
 )
-from pipelines.settings import Settings
+from pipelines.settings import PROJECT_ROOT, Settings
+
+# What the refresh in this process is doing: its run id and stage (set by new_run and timed), so
+# a refresh stopped by a signal can say where it stopped.
+progress: dict[str, str | None] = {"run_id": None, "stage": None}
 
 # Models whose rows carry a reject reason: validation builds these and everything upstream.
 CHECKED_MODEL_SUFFIX = "_checked"
@@ -56,18 +62,73 @@ def new_run(settings: Settings, plan: incremental.Plan | None = None) -> RunCont
     while holding the writer lock, so no live run's files are removed.
     """
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    if settings.build_dir.exists():
-        shutil.rmtree(settings.build_dir)
-    # Half-made swap links and report files of a run killed mid-write.
-    for directory in (settings.marts_dir, settings.reports_dir):
-        for stray in directory.glob(".*.tmp-*"):
-            stray.unlink(missing_ok=True)
+    clear_leftovers(settings)
     build_dir = settings.build_dir / run_id
     build_dir.mkdir(parents=True)
     run = RunContext(run_id=run_id, build_dir=build_dir)
+    progress.update(run_id=run_id, stage=None)
     if plan is not None:
         incremental.seed_work_db(plan, run.work_db)
     return run
+
+
+def clear_leftovers(settings: Settings) -> list[str]:
+    """Remove the build directories and half-written temporary files of stopped runs.
+
+    Call only while holding the writer lock (no live run's files are then removed).  Returns
+    the build directories removed.
+    """
+    removed = []
+    if settings.build_dir.exists():
+        removed = sorted(path.name for path in settings.build_dir.iterdir())
+        shutil.rmtree(settings.build_dir)
+    # Half-made swap links and report files of a run killed mid-write.
+    for directory in (settings.marts_dir, settings.reports_dir):
+        if directory.is_dir():
+            for stray in directory.glob(".*.tmp-*"):
+                if stray.is_dir() and not stray.is_symlink():
+                    shutil.rmtree(stray, ignore_errors=True)
+                else:
+                    stray.unlink(missing_ok=True)
+    return removed
+
+
+def check_code_root(settings: Settings, argv0: str, cwd: Path) -> None:
+    """Refuse to run when this process runs another copy of the project's code.
+
+    A virtual environment is not relocatable: a copied project's .venv/bin/coop starts the
+    Python of the original's .venv, which imports the original's code, whose settings point at
+    the original's raw/ and marts/.  Detected when the `coop` script run lives in the .venv of
+    another project than the code, or when the command runs inside another coop project (its
+    own pyproject.toml and pipelines/) with no COOP_ROOT chosen.
+    """
+    from pipelines.errors import CopiedProjectError
+
+    script = Path(argv0)
+    script = (cwd / script) if not script.is_absolute() else script
+    candidates = []
+    if script.parent.name == "bin" and script.parent.parent.name == ".venv" and script.is_file():
+        candidates.append(script.parent.parent.parent)
+    if settings.root == PROJECT_ROOT:  # no COOP_ROOT: the project is wherever the user is
+        candidates += [directory for directory in (cwd, *cwd.parents)
+                       if (directory / "pipelines" / "settings.py").is_file()
+                       and (directory / "pyproject.toml").is_file()][:1]
+    for project in candidates:
+        if _same_directory(project, PROJECT_ROOT):
+            continue
+        raise CopiedProjectError(
+            f"this command runs the code of {PROJECT_ROOT}, not of {project}: the project was "
+            f"copied with its virtual environment, which cannot be moved (it would read and "
+            f"publish into {PROJECT_ROOT}). Rebuild the environment of this copy: "
+            f"cd {project} && rm -rf .venv .tools && make install"
+        )
+
+
+def _same_directory(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve() or first.samefile(second)
+    except OSError:
+        return False
 
 
 def _planned(names: set[str], plan: incremental.Plan | None) -> set[str]:
@@ -234,6 +295,9 @@ def stage_publish(
     exported = export_release(run.work_db, run.release_dir)
     manifest = {
         "run_id": run.run_id,
+        # The order of publication: what pruning goes by (names and clocks can go backwards).
+        "publish_sequence": next_publish_sequence(settings),
+        "files": describe_files(run.release_dir),
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "code_version": __version__,
         "duckdb_version": duckdb.__version__,
@@ -256,6 +320,7 @@ def stage_publish(
 def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
     """Record the wall-clock seconds a stage takes into `seconds[stage]`."""
     start = time.perf_counter()
+    progress["stage"] = stage
     try:
         yield
     finally:

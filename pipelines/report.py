@@ -11,7 +11,8 @@ import os
 import shutil
 from pathlib import Path
 
-from pipelines.reports.site import VALIDATION_LINK, render_site
+from pipelines.publish import read_published_manifest, record_reports_rendered
+from pipelines.reports.site import VALIDATION_LINK, RenderedSite, render_site
 from pipelines.settings import Settings
 
 VALIDATION_DOCS_TO_KEEP = 3
@@ -34,6 +35,15 @@ def publish_validation_docs(settings: Settings, docs_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def render_reports(settings: Settings) -> RenderedSite:
+    """Render every report page from the published marts, then record which release they show
+    (reports/.rendered.json), so a refresh stopped mid-way is followed by a re-render."""
+    manifest = read_published_manifest(settings)
+    site = render_site(settings)
+    record_reports_rendered(settings, manifest.get("run_id") if manifest else None)
+    return site
+
+
 def render_index(settings: Settings) -> Path:
     """Render every report page from the published marts; return reports/index.html."""
-    return render_site(settings).index
+    return render_reports(settings).index

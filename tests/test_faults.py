@@ -1,8 +1,9 @@
 """A refresh killed at any stage, or fed a bad file, never damages what was published.
 
 Each kill test runs the real `coop refresh` (Prefect flow) in its own process group, pauses it
-at a named point (pipelines/faults.py), SIGKILLs the whole group there, then checks the
-published marts and that the next refresh succeeds with no clean-up by hand.
+at a named point (pipelines/faults.py), SIGKILLs the whole group (or SIGTERMs the refresh)
+there, then checks the published marts and that the next refresh succeeds with no clean-up by
+hand; a SIGTERM must also leave a message, a log entry and no temporary files or processes.
 """
 
 from __future__ import annotations
@@ -40,40 +41,114 @@ def run_refresh(env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
                           timeout=timeout, check=False)
 
 
-@pytest.mark.parametrize("stage", ["load", "validate", "build", "indices", "gate", "publish",
-                                   "report"])
-def test_sigkill_at_any_stage_leaves_the_last_good_marts(project, prefect_api, tmp_path, stage):
-    publish(project)
-    before = published_bytes(project)
-    marker = tmp_path / "paused"
-    env = {**os.environ, "PREFECT_API_URL": prefect_api, "COOP_FAULT_PAUSE": stage,
-           "COOP_FAULT_MARKER": str(marker)}
+def _pause_at(stage: str, env: dict, marker: Path) -> subprocess.Popen:
+    """Start a full refresh in its own process group and wait until it pauses at `stage`."""
     process = subprocess.Popen(REFRESH, cwd=PROJECT_ROOT, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     while not marker.exists():
         assert process.poll() is None, process.stderr.read().decode()[-2000:]
         assert time.monotonic() < deadline, f"refresh never reached {stage}"
         time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+    return process
+
+
+def _group_is_gone(pgid: int, within: float = 30) -> bool:
+    """True once no process of the group is left (exited children are reaped asynchronously)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
+STAGES = ["load", "validate", "build", "indices", "gate", "publish", "report"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_refresh_killed_or_terminated_at_any_stage_leaves_the_last_good_marts(
+        project, prefect_api, tmp_path, stage, signum):
+    from pipelines import incremental
+    from pipelines.publish import read_published_manifest, release_problems, reports_stamp
+
+    publish(project)
+    if stage == "report":  # reports of the release about to be replaced
+        from pipelines.report import render_reports
+
+        render_reports(project)
+    before = published_bytes(project)
+    first = read_published_manifest(project)["run_id"]
+    marker = tmp_path / "paused"
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "COOP_FAULT_PAUSE": stage,
+           "COOP_FAULT_MARKER": str(marker)}
+    process = _pause_at(stage, env, marker)
+    if signum == signal.SIGKILL:
+        os.killpg(process.pid, signal.SIGKILL)
+    else:  # as `kill <pid>` or a service manager's stop would: the process, not its group
+        os.kill(process.pid, signal.SIGTERM)
+    stdout, stderr = (stream.decode() for stream in process.communicate(timeout=60))
+    assert _group_is_gone(process.pid), "the refresh left a process behind"
 
     after = published_bytes(project)
     if stage == "report":
-        # Killed after the swap: the new release is whole and (same raw/) has equal content.
+        # Stopped after the swap: the new release is whole and (same raw/) has equal content.
         assert set(after) == set(before)
+        assert read_published_manifest(project)["run_id"] != first
     else:
         assert after == before
+    assert release_problems(project) == []
     con = duckdb.connect(str(project.published_db), read_only=True)
     assert con.execute("select count(*) from mart_country_year").fetchall()[0][0] > 0
     con.close()
 
+    if signum == signal.SIGTERM:
+        # A message, a log entry, no leftovers, the lock free: all without the next run's help.
+        assert process.returncode == 128 + signal.SIGTERM
+        assert f"refresh stopped by SIGTERM during the {stage} stage" in stderr
+        assert "Traceback" not in stdout + stderr and "nanobind" not in stderr
+        entry = incremental.read_log(project, last=1)[0]
+        assert entry["outcome"] == "terminated" and entry["stage"] == stage
+        assert not project.build_dir.exists() or not list(project.build_dir.iterdir())
+        assert not list(project.marts_dir.glob(".*.tmp-*"))
+    else:
+        assert process.returncode == -signal.SIGKILL
+
     env.pop("COOP_FAULT_PAUSE")
-    result = run_refresh(env)
+    # Before the swap nothing changed, so a plain refresh has nothing to do after SIGTERM; after
+    # a SIGKILL the leftovers are cleared by the next full run. After the swap the reports show
+    # the replaced release until a plain refresh re-renders them.
+    full = signum == signal.SIGKILL and stage != "report"
+    result = subprocess.run(REFRESH if full else REFRESH[:-1], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert [p.name for p in project.build_dir.iterdir()] == []
+    if stage == "report":
+        assert "Refresh (reports)" in result.stdout, result.stdout
+        assert reports_stamp(project) == {"run_id": read_published_manifest(project)["run_id"]}
+    elif not full:
+        assert "Nothing to refresh" in result.stdout, result.stdout
+    assert not project.build_dir.exists() or [p.name for p in project.build_dir.iterdir()] == []
     assert not list(project.marts_dir.glob(".*.tmp-*"))
+
+
+def test_sigterm_stops_the_temporary_prefect_server_too(project, tmp_path):
+    """Without PREFECT_API_URL the refresh starts a temporary Prefect server (a child process);
+    a SIGTERM to the refresh must not leave it running."""
+    publish(project)
+    marker = tmp_path / "paused"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(COOP_FAULT_PAUSE="load", COOP_FAULT_MARKER=str(marker),
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
+    process = _pause_at("load", env, marker)
+    os.kill(process.pid, signal.SIGTERM)
+    _, stderr = (stream.decode() for stream in process.communicate(timeout=60))
+    assert process.returncode == 128 + signal.SIGTERM, stderr[-2000:]
+    assert "refresh stopped by SIGTERM during the load stage" in stderr
+    assert _group_is_gone(process.pid), "the temporary Prefect server was left running"
 
 
 def test_bad_input_via_the_cli_is_a_clear_message_without_traceback(project, prefect_api):

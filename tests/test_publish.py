@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipelines import refresh
-from pipelines.errors import InputFileError, ModelCheckError, RefreshLockedError
+from pipelines.errors import InputFileError, ModelCheckError
 from pipelines.lock import writer_lock
 from tests.fixture_data import write_raw
 from tests.helpers import build_work_db, publish, published_bytes
@@ -104,8 +104,17 @@ def test_leftovers_of_a_killed_run_are_cleared_by_the_next(project):
 
 
 def test_a_second_writer_is_refused_while_the_lock_is_held(project):
-    with writer_lock(project.lock_file), pytest.raises(RefreshLockedError, match="pid"), \
-            writer_lock(project.lock_file):
-        pass
+    import subprocess
+    import sys
+
+    from pipelines.settings import PROJECT_ROOT
+
+    probe = ("import sys; from pathlib import Path; from pipelines.lock import writer_lock\n"
+             "with writer_lock(Path(sys.argv[1])): pass\n")
+    with writer_lock(project.lock_file):  # another process is refused while it is held
+        other = subprocess.run([sys.executable, "-c", probe, str(project.lock_file)],
+                               cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+        assert other.returncode == 1
+        assert f"another refresh is running (pid {os.getpid()}" in other.stderr
     with writer_lock(project.lock_file):  # released: free again
         pass
