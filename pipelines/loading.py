@@ -34,9 +34,11 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
     summary = LoadSummary()
     for source_id, adapter in ADAPTERS.items():
         source = sources[source_id]
+        # An adapter whose files are not CSV (a workbook) brings its own load_file.
+        load_file = getattr(adapter, "load_file", load_csv)
         for spec in adapter.FILES:
             raw_file = source.file(spec.file_name)
-            rows, checksum = load_csv(con, raw_file, spec)
+            rows, checksum = load_file(con, raw_file, spec)
             summary.rows_by_table[spec.table] = rows
             summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = checksum
     register_dir = register.register_dir(settings.raw_dir)
