@@ -109,12 +109,12 @@ def test_delivery_tiv_is_spread_evenly_over_the_listed_years(project):
 
 
 def test_dyad_years_carry_deliveries_orders_and_the_exact_tiv(project):
-    con = _built(project, "int_arms_dyad_years_aggregated")
+    con = _built(project, "int_sipri_arms_directed_dyad_years_aggregated")
     rows = con.execute(
         """
         select supplier_ccode, recipient_ccode, year, tiv_delivered, tiv_sipri_exact, n_orders,
             n_orders_pending, tiv_ordered, weapon_categories_delivered
-        from int_arms_dyad_years_aggregated order by supplier_ccode, recipient_ccode, year
+        from int_sipri_arms_directed_dyad_years_aggregated order by supplier_ccode, recipient_ccode, year
         """
     ).fetchall()
     assert rows == [
@@ -137,12 +137,12 @@ def test_dyad_years_carry_deliveries_orders_and_the_exact_tiv(project):
 
 
 def test_country_years_count_every_supplier_and_recipient(project):
-    con = _built(project, "int_arms_country_years_aggregated")
+    con = _built(project, "int_sipri_arms_country_years_aggregated")
     rows = con.execute(
         """
         select ccode, year, arms_imports_tiv, arms_exports_tiv, arms_n_suppliers,
             arms_n_recipients, arms_n_state_recipients
-        from int_arms_country_years_aggregated where year = 2014 order by ccode
+        from int_sipri_arms_country_years_aggregated where year = 2014 order by ccode
         """
     ).fetchall()
     # 2014: Germany exports 3 to an armed group (a recipient, not a state recipient); Russia

@@ -70,14 +70,14 @@ def test_delivered_tiv_is_all_accounted_for(built, register):
     total = register["SIPRI TIV of delivered weapons"].astype(float).sum()
     spread = scalar(built, "select sum(tiv_delivered) from int_sipri_arms_deliveries_spread")
     assert spread == pytest.approx(total, rel=1e-9)
-    state = scalar(built, "select sum(tiv_delivered) from int_arms_dyad_years_aggregated")
+    state = scalar(built, "select sum(tiv_delivered) from int_sipri_arms_directed_dyad_years_aggregated")
     apart = scalar(
         built,
         "select sum(tiv_delivered) from int_sipri_arms_deliveries_spread where not is_state_dyad",
     )
     assert state + apart == pytest.approx(total, rel=1e-9)
     # Orders: every deal ordered from 1950 between two COW members that year is counted once.
-    orders = scalar(built, "select sum(n_orders) from int_arms_dyad_years_aggregated")
+    orders = scalar(built, "select sum(n_orders) from int_sipri_arms_directed_dyad_years_aggregated")
     assert orders <= len(register)
     assert orders == scalar(
         built,
@@ -97,7 +97,7 @@ def test_exact_tiv_recounts(built):
     assert scalar(built, "select count(*) from int_sipri_tiv_checked where reject is null") == len(
         exact
     )
-    state_total = scalar(built, "select sum(tiv_sipri_exact) from int_arms_dyad_years_aggregated")
+    state_total = scalar(built, "select sum(tiv_sipri_exact) from int_sipri_arms_directed_dyad_years_aggregated")
     apart = scalar(
         built, "select sum(tiv_delivered) from int_sipri_tiv_checked where not is_state_dyad"
     )

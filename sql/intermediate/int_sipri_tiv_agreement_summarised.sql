@@ -7,7 +7,7 @@
 with
 
 dyad_years as (
-    select * from int_arms_dyad_years_aggregated
+    select * from int_sipri_arms_directed_dyad_years_aggregated
     where
         tiv_sipri_exact is not null
         and (tiv_delivered > 0 or tiv_sipri_exact > 0)
