@@ -60,3 +60,55 @@ FILES = (
 
 # The raw columns holding country names, resolved in the load stage (pipelines/names.py).
 NAME_COLUMNS = {"raw_sipri_arms__trade_register": ("recipient", "supplier")}
+
+LABEL = "arms transfers between states, SIPRI TIV (military-technical cooperation)"
+
+
+def accepted_suite(kit):
+    """GX suites over the accepted deals and over the deliveries the state marts count."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    deals = kit.suite(
+        "source_sipri_arms",
+        kit.accepted("int_sipri_arms_deals_checked"),
+        [
+            *(
+                e.ExpectColumnValuesToNotBeNull(column=c)
+                for c in ("supplier", "recipient", "order_year", "supplier_kind", "recipient_kind")
+            ),
+            e.ExpectColumnValuesToBeInSet(
+                column="supplier_kind",
+                value_set=["state", "organisation", "armed_group", "territory", "unknown_party"],
+            ),
+            e.ExpectColumnValuesToBeInSet(
+                column="recipient_kind",
+                value_set=["state", "organisation", "armed_group", "territory", "unknown_party"],
+            ),
+            e.ExpectColumnValuesToBeBetween(column="tiv_delivered", min_value=0),
+            e.ExpectColumnValuesToBeBetween(column="number_delivered", min_value=0),
+            e.ExpectColumnValuesToBeBetween(column="order_year", max_value=last),
+            e.ExpectColumnValuesToBeBetween(
+                column="first_delivery_year", min_value=first, max_value=last
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="last_delivery_year", min_value=first, max_value=last
+            ),
+        ],
+        kit.last_rows("int_sipri_arms_deals_checked"),
+    )
+    state_deliveries = kit.suite(
+        "source_sipri_arms_state_deliveries",
+        kit.member_flags(
+            ["supplier_ccode", "recipient_ccode"],
+            "(select * from int_sipri_arms_deliveries_spread where is_state_dyad)",
+        ),
+        [
+            e.ExpectColumnValuesToBeInSet(column="supplier_ccode_is_member", value_set=[True]),
+            e.ExpectColumnValuesToBeInSet(column="recipient_ccode_is_member", value_set=[True]),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeBetween(column="tiv_delivered", min_value=0),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["row_number", "year"]),
+        ],
+        None,
+    )
+    return [deals, state_deliveries]

@@ -161,3 +161,31 @@ def load_file(
     finally:
         cursor.close()
     return len(frame), checksum
+
+
+LABEL = "military expenditure, constant 2022 US$ and share of GDP (context)"
+
+
+def accepted_suite(kit):
+    """GX suite over the accepted workbook cells that carry a value."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    return kit.suite(
+        "source_sipri_milex",
+        "(select * from int_sipri_milex_checked where reject is null and value is not null)",
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("country", "year", "measure")),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeBetween(column="value", min_value=0),
+            e.ExpectColumnValuesToBeInSet(
+                column="measure", value_set=["constant_usd_m", "share_of_gdp"]
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="value",
+                max_value=1,
+                row_condition='measure == "share_of_gdp"',
+                condition_parser="pandas",
+            ),
+        ],
+        kit.last_rows("int_sipri_milex_checked"),
+    )

@@ -31,3 +31,22 @@ FILES = (
 )
 
 NAME_COLUMNS = {"raw_sipri_tiv__dyad_year": ("supplier", "recipient")}
+
+LABEL = "SIPRI's exact yearly TIV per supplier and recipient (reference for the arms spread)"
+
+
+def accepted_suite(kit):
+    """GX suite over the accepted supplier-recipient-years."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    return kit.suite(
+        "source_sipri_tiv",
+        kit.accepted("int_sipri_tiv_checked"),
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("supplier", "recipient", "year")),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["supplier", "recipient", "year"]),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeBetween(column="tiv_delivered", min_value=0),
+        ],
+        kit.last_rows("int_sipri_tiv_checked"),
+    )
