@@ -180,12 +180,6 @@ def accepted_suite(kit):
             e.ExpectColumnValuesToBeInSet(
                 column="measure", value_set=["constant_usd_m", "share_of_gdp"]
             ),
-            e.ExpectColumnValuesToBeBetween(
-                column="value",
-                max_value=1,
-                row_condition='measure == "share_of_gdp"',
-                condition_parser="pandas",
-            ),
         ],
         kit.last_rows("int_sipri_milex_checked"),
     )
