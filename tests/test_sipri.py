@@ -114,7 +114,8 @@ def test_dyad_years_carry_deliveries_orders_and_the_exact_tiv(project):
         """
         select supplier_ccode, recipient_ccode, year, tiv_delivered, tiv_sipri_exact, n_orders,
             n_orders_pending, tiv_ordered, weapon_categories_delivered
-        from int_sipri_arms_directed_dyad_years_aggregated order by supplier_ccode, recipient_ccode, year
+        from int_sipri_arms_directed_dyad_years_aggregated
+        order by supplier_ccode, recipient_ccode, year
         """
     ).fetchall()
     assert rows == [

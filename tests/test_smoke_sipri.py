@@ -68,40 +68,36 @@ def test_register_deals_recount(built, register):
 def test_delivered_tiv_is_all_accounted_for(built, register):
     # Every TIV of delivered weapons in the file is in the state marts or kept apart.
     total = register["SIPRI TIV of delivered weapons"].astype(float).sum()
-    spread = scalar(built, "select sum(tiv_delivered) from int_sipri_arms_deliveries_spread")
-    assert spread == pytest.approx(total, rel=1e-9)
-    state = scalar(built, "select sum(tiv_delivered) from int_sipri_arms_directed_dyad_years_aggregated")
+    state = scalar(built, "select sum(tiv_delivered) from mart_arms_transfers")
     apart = scalar(
-        built,
-        "select sum(tiv_delivered) from int_sipri_arms_deliveries_spread where not is_state_dyad",
+        built, "select sum(tiv) from mart_arms_non_state_transfers where event = 'delivery'"
     )
     assert state + apart == pytest.approx(total, rel=1e-9)
-    # Orders: every deal ordered from 1950 between two COW members that year is counted once.
-    orders = scalar(built, "select sum(n_orders) from int_sipri_arms_directed_dyad_years_aggregated")
-    assert orders <= len(register)
-    assert orders == scalar(
-        built,
-        """
-        with members as (select * from int_state_years_expanded)
-        select count(*) from int_sipri_arms_deals_checked
-        where is_state_deal and order_year >= 1950
-            and (supplier_ccode, order_year) in (select (ccode, year) from members)
-            and (recipient_ccode, order_year) in (select (ccode, year) from members)
-        """,
+    # mart_dyad_year carries the same state deliveries, in its two directions
+    dyads = scalar(built, "select sum(arms_tiv_1_to_2 + arms_tiv_2_to_1) from mart_dyad_year")
+    assert dyads == pytest.approx(state, rel=1e-9)
+    # Orders: every deal is counted once, between states in mart_arms_transfers or apart.
+    orders = scalar(built, "select sum(n_orders) from mart_arms_transfers")
+    orders_apart = scalar(
+        built, "select count(*) from mart_arms_non_state_transfers where event = 'order'"
     )
+    assert orders + orders_apart == len(register)
 
 
 def test_exact_tiv_recounts(built):
     exact = pd.read_csv(EXACT, dtype={"value": float})
     assert len(exact) == 21_324  # PROVENANCE.md
-    assert scalar(built, "select count(*) from int_sipri_tiv_checked where reject is null") == len(
-        exact
-    )
-    state_total = scalar(built, "select sum(tiv_sipri_exact) from int_sipri_arms_directed_dyad_years_aggregated")
+    accepted = scalar(built, "select count(*) from int_sipri_tiv_checked where reject is null")
+    assert accepted == len(exact)
+    state_total = scalar(built, "select sum(tiv_sipri_exact) from mart_arms_transfers")
     apart = scalar(
         built, "select sum(tiv_delivered) from int_sipri_tiv_checked where not is_state_dyad"
     )
     assert state_total + apart == exact["value"].sum()
+    whole = built.execute(
+        "select tiv_exact, n_dyad_years from mart_arms_tiv_agreement where period = '1950-2021'"
+    ).fetchone()
+    assert whole[0] == state_total
 
 
 def test_milex_recounts(built):
@@ -128,6 +124,14 @@ def test_milex_recounts(built):
     assert got["constant_usd_m"][0] == expected["constant_usd_m"][0]
     assert got["constant_usd_m"][1] == pytest.approx(expected["constant_usd_m"][1], rel=1e-12)
     assert got["share_of_gdp"][0] == expected["share_of_gdp"][0]
+    # mart_country_year holds every value of a state in a year it is a COW member
+    in_mart = scalar(built, "select sum(milex_constant_usd_m) from mart_country_year")
+    outside = scalar(
+        built,
+        "select coalesce(sum(value), 0) from int_sipri_milex_checked "
+        "where measure = 'constant_usd_m' and not (is_state and is_member)",
+    )
+    assert in_mart + outside == pytest.approx(expected["constant_usd_m"][1], rel=1e-12)
     # No cell of the workbook is quarantined, and no name is left unresolved.
     assert (
         scalar(built, "select count(*) from int_sipri_milex_checked where reject is not null") == 0

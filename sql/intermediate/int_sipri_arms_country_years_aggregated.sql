@@ -1,11 +1,18 @@
--- grain: one row per (ccode, year) in which a COW member received or supplied a SIPRI delivery
+-- grain: one row per (ccode, year) of the frame inside SIPRI's arms years (1950-2025)
 -- key: ccode, year
+-- not_null: ccode, year, arms_imports_tiv, arms_exports_tiv, arms_n_suppliers, arms_n_recipients
+-- 0 when the state received or supplied nothing that year; years outside the coverage have no
+-- row, so they stay NULL in mart_country_year.
 -- From the deliveries spread over their years (int_sipri_arms_deliveries_spread). Imports count
 -- every supplier, exports every recipient, states or not (SIPRI's own country totals include
 -- deliveries from unknown suppliers and to armed groups); the distinct counts count a state by
 -- its code and any other party by its SIPRI name. arms_*_uncertain: some delivery that year has
 -- a number delivered SIPRI marks '?'.
 with
+
+frame as (
+    select * from covered_country_years('sipri_arms')
+),
 
 deliveries as (
     select * from int_sipri_arms_deliveries_spread
@@ -37,22 +44,10 @@ exports as (
     group by supplier_ccode, year
 ),
 
-country_years as (
-    select
-        ccode,
-        year
-    from imports
-    union
-    select
-        ccode,
-        year
-    from exports
-),
-
 final as (
     select
-        country_years.ccode,
-        country_years.year,
+        frame.ccode,
+        frame.year,
         coalesce(imports.arms_imports_tiv, 0) as arms_imports_tiv,
         coalesce(exports.arms_exports_tiv, 0) as arms_exports_tiv,
         coalesce(imports.arms_n_suppliers, 0) as arms_n_suppliers,
@@ -61,11 +56,9 @@ final as (
         coalesce(exports.arms_n_state_recipients, 0) as arms_n_state_recipients,
         coalesce(imports.arms_imports_uncertain, false) as arms_imports_uncertain,
         coalesce(exports.arms_exports_uncertain, false) as arms_exports_uncertain
-    from country_years
-    left join imports
-        on country_years.ccode = imports.ccode and country_years.year = imports.year
-    left join exports
-        on country_years.ccode = exports.ccode and country_years.year = exports.year
+    from frame
+    left join imports on frame.ccode = imports.ccode and frame.year = imports.year
+    left join exports on frame.ccode = exports.ccode and frame.year = exports.year
 )
 
 select * from final

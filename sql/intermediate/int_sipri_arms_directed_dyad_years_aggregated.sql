@@ -28,7 +28,7 @@ exact as (
 ),
 
 state_years as (
-    select * from int_state_years_expanded
+    select * from int_cow_states_years_expanded
 ),
 
 arms_coverage as (

@@ -19,7 +19,7 @@ deals as (
 ),
 
 state_years as (
-    select * from int_state_years_expanded
+    select * from int_cow_states_years_expanded
 ),
 
 coverage as (

@@ -15,7 +15,7 @@ names as (
 ),
 
 state_years as (
-    select * from int_state_years_expanded
+    select * from int_cow_states_years_expanded
 ),
 
 coverage as (

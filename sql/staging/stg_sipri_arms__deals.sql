@@ -18,7 +18,7 @@ typed as (
         trim(supplier) as supplier,
         trim(recipient) as recipient,
         year_of_order as year_of_order_text,
-        as_int(year_of_order) as order_year,
+        cast(as_int(year_of_order) as integer) as order_year,
         coalesce(trim(year_of_order_flag) = '?', false) as order_year_uncertain,
         number_ordered as number_ordered_text,
         as_int(number_ordered) as number_ordered,
@@ -47,7 +47,7 @@ final as (
         *,
         -- '1979; 1980; 1982' -> [1979, 1980, 1982]; an element that is not a year stays NULL
         list_transform(
-            string_split(nullif(delivery_years_text, ''), ';'), lambda y: as_int(y)
+            string_split(nullif(delivery_years_text, ''), ';'), lambda y: cast(as_int(y) as integer)
         ) as delivery_years,
         delivery_years_text = '' as is_pending
     from typed

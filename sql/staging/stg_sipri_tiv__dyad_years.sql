@@ -16,7 +16,7 @@ final as (
         trim(supplier) as supplier,
         trim(recipient) as recipient,
         year as year_text,
-        as_int(year) as year,
+        cast(as_int(year) as integer) as year,
         value as value_text,
         try_cast(value as double) as tiv_delivered,
         as_int(supplier_cown) as file_supplier_ccode,
