@@ -147,12 +147,19 @@ def test_country_years_count_every_supplier_and_recipient(project):
         """
     ).fetchall()
     # 2014: Germany exports 3 to an armed group (a recipient, not a state recipient); Russia
-    # exports 5 to Uzbekistan.
+    # exports 5 to Uzbekistan; every other member of the frame that year has 0, not NULL.
     assert rows == [
+        (2, 2014, 0.0, 0.0, 0, 0, 0),
         (255, 2014, 0.0, 3.0, 0, 1, 0),
+        (316, 2014, 0.0, 0.0, 0, 0, 0),
         (365, 2014, 0.0, 5.0, 0, 1, 1),
         (704, 2014, 5.0, 0.0, 1, 0, 0),
+        (705, 2014, 0.0, 0.0, 0, 0, 0),
     ]
+    # Outside the fixture's SIPRI years (1990-2018) there is no row: NULL in mart_country_year.
+    assert con.execute(
+        "select min(year), max(year) from int_sipri_arms_country_years_aggregated"
+    ).fetchone() == (1990, 2018)
 
 
 def test_milex_workbook_is_melted_with_markers_and_colours(project):
@@ -200,3 +207,35 @@ def test_milex_unexpected_text_is_quarantined(tmp_path, monkeypatch):
         "select reject.rule, reject.column_name, reject.value from int_sipri_milex_checked "
         "where reject is not null"
     ).fetchall() == [("unexpected_marker", "Constant (2022) US$!D9", "n/a")]
+
+
+def test_marts_carry_arms_and_milex_null_outside_coverage(project):
+    con = _built(project, "mart_country_year", "mart_dyad_year", "mart_arms_transfers")
+    country_years = con.execute(
+        """
+        select ccode, year, arms_imports_tiv, arms_exports_tiv, milex_constant_usd_m,
+            milex_usd_is_estimate
+        from mart_country_year
+        where (ccode, year) in ((365, 1989), (365, 1992), (704, 2013), (704, 2014), (705, 2017))
+        order by ccode, year
+        """
+    ).fetchall()
+    assert country_years == [
+        # 1989: before the fixture's SIPRI years (1990-2018 arms, 1990-2016 milex): NULL
+        (365, 1989, None, None, None, None),
+        (365, 1992, 0.0, 0.0, 4000.0, False),
+        # 2013: nothing delivered to Uzbekistan: 0, and SIPRI milex has no row for it: NULL
+        (704, 2013, 0.0, 0.0, None, False),
+        (704, 2014, 5.0, 0.0, None, False),
+        # 2017: inside the arms years (Kazakhstan receives 1), after the milex years: NULL
+        (705, 2017, 1.0, 0.0, None, None),
+    ]
+    # Russia (365) < Uzbekistan (704): Russia's deliveries are ccode1 -> ccode2
+    assert con.execute(
+        "select arms_tiv_1_to_2, arms_tiv_2_to_1 from mart_dyad_year "
+        "where ccode1 = 365 and ccode2 = 704 and year = 2014"
+    ).fetchone() == (5.0, 0.0)
+    assert con.execute(
+        "select supplier, recipient, tiv_delivered, tiv_sipri_exact from mart_arms_transfers "
+        "where supplier_ccode = 365 and recipient_ccode = 704 and year = 2012"
+    ).fetchone() == ("Russia", "Uzbekistan", 5.0, 6.0)
