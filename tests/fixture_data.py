@@ -85,56 +85,23 @@ IGO_LIST = [
     ("AAA", "Org A", "Organisation A", 1, 1950, "", 0, 0, 0, "", 1950, 2014, 1, 0, 0, "aaa"),
     ("BBB", "Org B", "Organisation B", 2, 1950, "", 0, 0, 0, "", 1950, 2014, 0, 0, 1, "bbb"),
     ("CCC", "Org C", "Organisation C", 3, 1950, "", 0, 0, 0, "", 1950, 2014, 0, 1, 0, "ccc"),
-    (
-        "SCO",
-        "SCO",
-        "Shanghai Cooperation Org",
-        4,
-        1996,
-        "",
-        0,
-        0,
-        0,
-        "",
-        1996,
-        2014,
-        1,
-        0,
-        0,
-        "sco",
-    ),
+    ("SCO", "SCO", "Shanghai Cooperation Org", 4, 1996, "", 0, 0, 0, "", 1996, 2014, 1, 0, 0,
+     "sco"),
 ]
 
 # mme_row -> (MMEID, start year, participants as (name, ccode or '', match))
 EXERCISES = {
-    1: ("mme1", 2000, [("Uzbekistan", 704, "cow_statenme_exact"), ("United States", 2, "manual")]),
-    2: (
-        "mme2",
-        2000,
-        [
-            ("Uzbekistan", 704, "cow_statenme_exact"),
-            ("Kazakhstan", 705, "cow_statenme_exact"),
-            ("Russia", 365, "cow_statenme_exact"),
-        ],
-    ),
-    3: (
-        "mme2",
-        2000,
-        [
-            ("Uzbekistan", 704, "cow_statenme_exact"),
-            ("NATO", "", "non_state_participant"),
-            ("-9", "", "missing_participant"),
-        ],
-    ),
-    4: (
-        "mme4",
-        2005,
-        [
-            ("Uzbekistan", 704, "cow_statenme_exact"),
-            ("Kazakhstan", 705, "cow_statenme_exact"),
-            ("Kazakhstan", 705, "cow_statenme_exact"),
-        ],
-    ),
+    1: ("mme1", 2000, [("Uzbekistan", 704, "cow_statenme_exact"),
+                       ("United States", 2, "manual")]),
+    2: ("mme2", 2000, [("Uzbekistan", 704, "cow_statenme_exact"),
+                       ("Kazakhstan", 705, "cow_statenme_exact"),
+                       ("Russia", 365, "cow_statenme_exact")]),
+    3: ("mme2", 2000, [("Uzbekistan", 704, "cow_statenme_exact"),
+                       ("NATO", "", "non_state_participant"),
+                       ("-9", "", "missing_participant")]),
+    4: ("mme4", 2005, [("Uzbekistan", 704, "cow_statenme_exact"),
+                       ("Kazakhstan", 705, "cow_statenme_exact"),
+                       ("Kazakhstan", 705, "cow_statenme_exact")]),
 }
 
 IPI = [
@@ -152,22 +119,16 @@ IPI = [
 ] + [
     # The USA sends 1 police officer every month of 2000, so the source reports 12 months.
     (f"2000-{month:02d}-{day}", "United States", "USA", 2, "", 1, "")
-    for month, day in zip(
-        range(1, 13), (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True
-    )
+    for month, day in zip(range(1, 13), (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31),
+                          strict=True)
 ]
 
-COVERAGE = {
-    "cow_states": (1816, 2016),
-    "atop": (1990, 2018),
-    "cow_igo": (1990, 2014),
-    "mme": (1990, 2010),
-    "ipi": (1990, 2014),
-    # SIPRI fixtures end by 2018 so that the fixture frame keeps its years.
-    "sipri_arms": (1990, 2018),
-    "sipri_tiv": (1990, 2016),
-    "sipri_milex": (1990, 2016),
-}
+COVERAGE = {"cow_states": (1816, 2016), "atop": (1990, 2018), "cow_igo": (1990, 2014),
+            "mme": (1990, 2010),
+            # SIPRI fixtures end by 2018 so that the fixture frame keeps its years.
+            "sipri_arms": (1990, 2018), "sipri_tiv": (1990, 2016), "sipri_milex": (1990, 2016),
+            # ipi stays last: tests copy its manifest entry from "[sources.ipi]" to the end.
+            "ipi": (1990, 2014)}
 
 # SIPRI trade register (SYNTHETIC deals; written latin-1 after an 11-line preamble like the real
 # export). Columns: recipient, supplier, year of order, ?, number ordered, ?, designation,
@@ -346,16 +307,8 @@ def exercise_rows() -> list[dict]:
     rows = []
     for mme_row, (mmeid, year, participants) in EXERCISES.items():
         row = dict.fromkeys(columns, "")
-        row.update(
-            {
-                "MMEID": mmeid,
-                "Ex_Name": f"Exercise {mme_row}",
-                "s.year": year,
-                "s.month": 6,
-                "e.year": year,
-                "e.month": 6,
-            }
-        )
+        row.update({"MMEID": mmeid, "Ex_Name": f"Exercise {mme_row}", "s.year": year,
+                    "s.month": 6, "e.year": year, "e.month": 6})
         slots = [c for c in columns if c.startswith("State")]
         for slot, (name, _ccode, _match) in zip(slots, participants, strict=False):
             row[slot] = name
@@ -370,19 +323,8 @@ def participant_rows() -> list[tuple]:
         for position, (name, ccode, match) in enumerate(participants, start=1):
             duplicate = ccode != "" and ccode in seen
             seen.add(ccode)
-            rows.append(
-                (
-                    mme_row,
-                    mmeid,
-                    position,
-                    name,
-                    year,
-                    year,
-                    ccode,
-                    match,
-                    "True" if duplicate else "False",
-                )
-            )
+            rows.append((mme_row, mmeid, position, name, year, year, ccode, match,
+                         "True" if duplicate else "False"))
     return rows
 
 
@@ -398,18 +340,16 @@ def csv_text(columns, rows) -> str:
 # manifest file name -> (source id, relative path, table)
 FILES = {
     "state_spells": ("cow_states", "cow_states/states.csv", "raw_cow_states__state_spells"),
-    "ccode_iso3_crosswalk": (
-        "cow_states",
-        "cow_states/crosswalk.csv",
-        "raw_cow_states__ccode_iso3",
-    ),
+    "ccode_iso3_crosswalk": ("cow_states", "cow_states/crosswalk.csv",
+                             "raw_cow_states__ccode_iso3"),
     "directed_dyad_year": ("atop", "atop/atop.csv.gz", "raw_atop__directed_dyad_year"),
     "state_year_igo": ("cow_igo", "cow_igo/igo_long.csv.gz", "raw_cow_igo__state_year_igo"),
     "igo_list": ("cow_igo", "cow_igo/igo_list.csv", "raw_cow_igo__igo_list"),
     "exercises": ("mme", "mme/exercises.csv", "raw_mme__exercises"),
     "participants": ("mme", "mme/participants.csv", "raw_mme__participants"),
     "contributor_month": ("ipi", "ipi/contributor_month.csv", "raw_ipi__contributor_month"),
-    "trade_register": ("sipri_arms", "sipri_arms/register.csv", "raw_sipri_arms__trade_register"),
+    "trade_register": ("sipri_arms", "sipri_arms/register.csv",
+                       "raw_sipri_arms__trade_register"),
     "dyad_year": ("sipri_tiv", "sipri_arms/tiv.csv", "raw_sipri_tiv__dyad_year"),
     "workbook": ("sipri_milex", "sipri_milex/milex.xlsx", "raw_sipri_milex__country_year"),
 }

@@ -100,7 +100,9 @@ def check_header(path: Path, spec: CsvSpec) -> None:
     )
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec) -> tuple[int, str]:
+def load_csv(
+    con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec
+) -> tuple[int, str]:
     """Verify, then copy one CSV into `spec.table`; returns (rows loaded, file sha256)."""
     checksum = verify_file(raw_file)
     check_header(raw_file.path, spec)

@@ -155,7 +155,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str | None]]]:
         # Position n is sheet row n + 1, the same numbering as a CSV file's records.
         for position, record in enumerate(values, start=1):
             cells = [cell_text(cell) for cell in record]
-            if any(cell is not None for cell in cells[len(COLUMNS) :]):
+            if any(cell is not None for cell in cells[len(COLUMNS):]):
                 raise InputFileError(
                     f"{path}: sheet row {position + 1} has values beyond the "
                     f"{len(COLUMNS)} register columns."
