@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines import models
+from pipelines import models, names
 from pipelines.publish import release_problems, reports_problem
 from pipelines.raw_manifest import read_manifest
 from pipelines.settings import PROJECT_ROOT, Settings
@@ -130,6 +130,16 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     for path in sorted(settings.seeds_dir.glob("*.csv")):
         external[f"seed_{path.stem}"] = _sha256_file(path)
         origin[f"seed_{path.stem}"] = f"seeds/{path.name}"
+    # The names resolution (pipelines/names.py) is made in the load stage from the raw tables
+    # that hold names and the reviewed overrides seed.
+    name_tables = sorted(
+        table for adapter in ADAPTERS.values() for table in getattr(adapter, "NAME_COLUMNS", {})
+    )
+    external[names.TABLE] = _sha256_bytes(
+        *(f"{table}={external.get(table, 'missing')}".encode() for table in name_tables),
+        external.get(f"seed_{Path(names.OVERRIDES_SEED).stem}", "missing").encode(),
+    )
+    origin[names.TABLE] = f"the named raw tables and seeds/{names.OVERRIDES_SEED}"
     external[CODE_KEY] = code_fingerprint()
     origin[CODE_KEY] = "coop's code (pipelines/)"
     external[MACROS_KEY] = _tree_hash(

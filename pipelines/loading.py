@@ -8,11 +8,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import names
 from pipelines.errors import InputFileError
 from pipelines.incremental import UNCLAIMED_RAW
 from pipelines.raw_manifest import Source, read_manifest
 from pipelines.settings import Settings
-from pipelines.sources import adapters_for_manifest, register
+from pipelines.sources import ADAPTERS, adapters_for_manifest, register
 from pipelines.sources.base import load_csv
 
 
@@ -33,10 +34,12 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
     summary = LoadSummary()
     for source_id, adapter in adapters.items():
         source = sources[source_id]
+        # An adapter whose files are not CSV (a workbook) brings its own load_file.
+        load_file = getattr(adapter, "load_file", load_csv)
         for spec in adapter.FILES:
             raw_file = source.file(spec.file_name)
             # Verified and loaded from one private copy (marts/.build/, removed after).
-            rows, checksum = load_csv(con, raw_file, spec, scratch_dir=settings.build_dir)
+            rows, checksum = load_file(con, raw_file, spec, scratch_dir=settings.build_dir)
             summary.rows_by_table[spec.table] = rows
             summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = checksum
             summary.fingerprints[spec.table] = checksum
@@ -51,7 +54,18 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
     summary.fingerprints[UNCLAIMED_RAW] = register.fingerprint(register_checksums)
     load_source_coverage(con, sources)
     summary.rows_by_table.update(load_seeds(con, settings.seeds_dir))
+    summary.rows_by_table[names.TABLE] = load_name_resolution(con, settings)
     return summary
+
+
+def load_name_resolution(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Resolve the country names of every adapter that declares NAME_COLUMNS (see names.py)."""
+    names_by_source: dict[str, set[str]] = {}
+    for source_id, adapter in ADAPTERS.items():
+        for table, columns in getattr(adapter, "NAME_COLUMNS", {}).items():
+            found = names.distinct_names(con, table, columns)
+            names_by_source.setdefault(source_id, set()).update(found)
+    return names.build_resolution(con, names_by_source, settings.seeds_dir / names.OVERRIDES_SEED)
 
 
 def load_source_coverage(con: duckdb.DuckDBPyConnection, sources: dict[str, Source]) -> None:

@@ -124,7 +124,182 @@ IPI = [
 ]
 
 COVERAGE = {"cow_states": (1816, 2016), "atop": (1990, 2018), "cow_igo": (1990, 2014),
-            "mme": (1990, 2010), "ipi": (1990, 2014)}
+            "mme": (1990, 2010),
+            # SIPRI fixtures end by 2018 so that the fixture frame keeps its years.
+            "sipri_arms": (1990, 2018), "sipri_tiv": (1990, 2016), "sipri_milex": (1990, 2016),
+            # ipi stays last: tests copy its manifest entry from "[sources.ipi]" to the end.
+            "ipi": (1990, 2014)}
+
+# SIPRI trade register (SYNTHETIC deals; written latin-1 after an 11-line preamble like the real
+# export). Columns: recipient, supplier, year of order, ?, number ordered, ?, designation,
+# description, number delivered, ?, years of delivery, status, comments, TIV per unit,
+# TIV total order, TIV delivered.
+SIPRI_PREAMBLE = [
+    "Transfers of major conventional arms (SYNTHETIC test export)",
+    "A '?' in a column indicates uncertain data.",
+    *[f"note line {n}" for n in range(3, 10)],
+    "",
+    "Data generated: test",
+]
+SIPRI_DEALS = [
+    # 1: 15 TIV over 2011, 2012, 2014 -> 5 a year; the order year is uncertain
+    (
+        "Uzbekistan",
+        "Russia",
+        "2010",
+        "?",
+        "6",
+        "?",
+        "Mi-17",
+        "transport helicopter",
+        "6",
+        "",
+        "2011; 2012; 2014",
+        "New",
+        "W\xe4rtsil\xe4 engines",
+        "2.5",
+        "15",
+        "15",
+    ),
+    # 2: 2 TIV over 2016, 2017 -> 1 a year; the number delivered is uncertain
+    (
+        "Kazakhstan",
+        "Russia",
+        "2015",
+        "",
+        "10",
+        "",
+        "BTR-80",
+        "armoured personnel carrier",
+        "4",
+        "?",
+        "2016; 2017",
+        "Second hand",
+        "",
+        "0.5",
+        "5",
+        "2",
+    ),
+    # 3: a pending order (nothing delivered yet): counted as an order in 2017, not a delivery
+    (
+        "Uzbekistan",
+        "United States",
+        "2017",
+        "",
+        "2",
+        "",
+        "C-130",
+        "transport aircraft",
+        "0",
+        "",
+        "",
+        "New",
+        "",
+        "10",
+        "20",
+        "0",
+    ),
+    # 4: an armed non-state recipient: kept apart, never in the state marts
+    (
+        "Kurdistan Regional Government (Iraq)*",
+        "Germany",
+        "2014",
+        "",
+        "30",
+        "",
+        "MILAN",
+        "anti-tank missile",
+        "30",
+        "",
+        "2014",
+        "New",
+        "",
+        "0.1",
+        "3",
+        "3",
+    ),
+    # 5: historical states, by year: Czechoslovakia (315) to the Soviet Union (365) 1990-1991
+    (
+        "Soviet Union",
+        "Czechoslovakia",
+        "1989",
+        "",
+        "4",
+        "",
+        "L-39",
+        "trainer aircraft",
+        "4",
+        "",
+        "1990; 1991",
+        "New",
+        "",
+        "1",
+        "4",
+        "4",
+    ),
+    # 6: a name nobody knows: quarantined with the reason
+    (
+        "Freedonia",
+        "Russia",
+        "2012",
+        "",
+        "1",
+        "",
+        "T-72",
+        "tank",
+        "1",
+        "",
+        "2013",
+        "New",
+        "",
+        "1",
+        "1",
+        "1",
+    ),
+    # 7: a TIV that is not a number: quarantined
+    (
+        "Kazakhstan",
+        "United States",
+        "2012",
+        "",
+        "1",
+        "",
+        "C-130",
+        "transport aircraft",
+        "1",
+        "",
+        "2013",
+        "New",
+        "",
+        "10",
+        "10",
+        "ten",
+    ),
+]
+SIPRI_TIV = [
+    # supplier, recipient, year, value, supplier_cown, recipient_cown, lon/lat x4 (SYNTHETIC):
+    # SIPRI's exact yearly values for deal 1 (4 + 6 + 5 = 15) and deal 2 (1 in 2016)
+    ("Russia", "Uzbekistan", "2011", "4", "365", "704", "0", "0", "0", "0"),
+    ("Russia", "Uzbekistan", "2012", "6", "365", "704", "0", "0", "0", "0"),
+    ("Russia", "Uzbekistan", "2014", "5", "365", "704", "0", "0", "0", "0"),
+    ("Russia", "Kazakhstan", "2016", "1", "365", "705", "0", "0", "0", "0"),
+]
+# SIPRI milex (SYNTHETIC workbook): {sheet: [(country, notes, {year: (value, font index)})]}
+# font index 12 = blue (a SIPRI estimate), 10 = red (highly uncertain), None = black.
+SIPRI_MILEX = {
+    "Constant (2022) US$": [
+        ("USSR", "", {1990: (5000.5, None), 1991: ("xxx", 8), 1992: ("xxx", 8)}),
+        ("Russia", "", {1990: ("xxx", 8), 1991: ("...", 8), 1992: (4000.0, None)}),
+        ("Uzbekistan", "\u00a7", {1990: ("xxx", 8), 1991: ("...", 8), 1992: (100.5, 12)}),
+        ("Kazakhstan", "", {1990: ("xxx", 8), 1991: (50.0, 10), 1992: (60.0, None)}),
+    ],
+    "Share of GDP": [
+        ("USSR", "", {1990: (0.12, 12), 1991: ("xxx", 8), 1992: ("xxx", 8)}),
+        ("Russia", "", {1990: ("xxx", 8), 1991: ("...", 8), 1992: (0.045, None)}),
+        ("Uzbekistan", "", {1990: ("xxx", 8), 1991: ("...", 8), 1992: ("...", 8)}),
+        ("Kazakhstan", "", {1990: ("xxx", 8), 1991: (0.01, None), 1992: (0.011, None)}),
+    ],
+}
 
 
 def exercise_rows() -> list[dict]:
@@ -173,6 +348,10 @@ FILES = {
     "exercises": ("mme", "mme/exercises.csv", "raw_mme__exercises"),
     "participants": ("mme", "mme/participants.csv", "raw_mme__participants"),
     "contributor_month": ("ipi", "ipi/contributor_month.csv", "raw_ipi__contributor_month"),
+    "trade_register": ("sipri_arms", "sipri_arms/register.csv",
+                       "raw_sipri_arms__trade_register"),
+    "dyad_year": ("sipri_tiv", "sipri_arms/tiv.csv", "raw_sipri_tiv__dyad_year"),
+    "workbook": ("sipri_milex", "sipri_milex/milex.xlsx", "raw_sipri_milex__country_year"),
 }
 
 ROWS = {
@@ -184,7 +363,55 @@ ROWS = {
     "exercises": None,  # built by exercise_rows()
     "participants": None,  # built by participant_rows()
     "contributor_month": IPI,
+    "trade_register": None,  # built by sipri_register_bytes()
+    "dyad_year": SIPRI_TIV,
+    "workbook": None,  # built by sipri_milex_bytes()
 }
+
+
+def sipri_register_bytes(deals=None) -> bytes:
+    """The SIPRI register fixture as the real export is: preamble, header, latin-1."""
+    spec = SPEC_BY_TABLE["raw_sipri_arms__trade_register"]
+    lines = "\n".join(SIPRI_PREAMBLE) + "\n"
+    return (lines + csv_text(spec.columns, SIPRI_DEALS if deals is None else deals)).encode(
+        "latin-1"
+    )
+
+
+def sipri_milex_bytes(sheets=None) -> bytes:
+    """The SIPRI milex fixture workbook: 5 title lines, header on row 6, a region heading."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.styles.colors import Color
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet_name, countries in (SIPRI_MILEX if sheets is None else sheets).items():
+        sheet = workbook.create_sheet(sheet_name)
+        years = sorted({year for _c, _n, values in countries for year in values})
+        for title in (
+            "SYNTHETIC milex fixture",
+            "",
+            "Figures in blue are SIPRI estimates.",
+            "",
+            "",
+        ):
+            sheet.append([title])
+        blank = [] if sheet_name == "Share of GDP" else [""]
+        sheet.append(["Country", *blank, "Notes", *years])
+        sheet.append([])
+        sheet.append(["Asia & Oceania"])
+        for country, notes, values in countries:
+            sheet.append([country, *blank, notes, *(values[year][0] for year in years)])
+            row = sheet.max_row
+            first = 3 + len(blank)
+            for offset, year in enumerate(years):
+                index = values[year][1]
+                if index is not None:
+                    sheet.cell(row, first + offset).font = Font(color=Color(indexed=index))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def write_file(path: Path, text: str | bytes) -> None:
@@ -195,8 +422,13 @@ def write_file(path: Path, text: str | bytes) -> None:
     path.write_bytes(data)
 
 
-def default_text(name: str) -> str:
-    """The fixture CSV text of one manifest file name."""
+def default_text(name: str) -> str | bytes:
+    """The fixture CSV text of one manifest file name (bytes for the SIPRI register and
+    workbook, which are not UTF-8 text)."""
+    if name == "trade_register":
+        return sipri_register_bytes()
+    if name == "workbook":
+        return sipri_milex_bytes()
     _source_id, _relative, table = FILES[name]
     rows = {"exercises": exercise_rows, "participants": participant_rows}.get(name)
     return csv_text(SPEC_BY_TABLE[table].columns, rows() if rows else ROWS[name])

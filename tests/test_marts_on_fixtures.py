@@ -140,6 +140,9 @@ def test_bad_rows_are_quarantined_with_rule_and_value(work):
         ("ipi", "unresolved_iso3", "iso3", "XXX"),
         ("mme", "duplicate_participant", "participant_raw", "Kazakhstan"),
         ("mme", "missing_participant", "participant_raw", "-9"),
+        # SIPRI fixture deals 7 and 6 (tests/fixture_data.py SIPRI_DEALS)
+        ("sipri_arms", "not_a_number", "SIPRI TIV of delivered weapons", "ten"),
+        ("sipri_arms", "unresolved_name", "Recipient", "Freedonia"),
     ]
     reason = rows(con, "select reason from mart_quarantine where rule = 'negative_count'")[0][0]
     assert reason == "a count cannot be negative: troops = -3"

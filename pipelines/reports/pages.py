@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.reports import figures
+from pipelines.reports import arms, figures
 from pipelines.reports.data import Panel, ReportData, json_numbers, values, year_span
 from pipelines.sources import source_labels
 
@@ -134,6 +134,9 @@ def country_context(data: ReportData, ccode: int) -> dict:
     if network["figure"]:
         figure_list.append({"id": "network", "figure": network.pop("figure")})
 
+    arms_section = arms.country_arms(data, ccode)  # SIPRI suppliers and recipients
+    figure_list.extend(arms_section.pop("arms_figures"))
+
     member_years = indicators.years(ccode)
     return {
         "country": country,
@@ -148,6 +151,7 @@ def country_context(data: ReportData, ccode: int) -> dict:
         "indicator_rows": _indicator_rows(data, ccode, span, member_years, indicator_values),
         "coverage_note": _coverage_note(data, [int(y) for y in member_years]),
         "register_facts": _register_facts(data, ccode),
+        **arms_section,
     }
 
 

@@ -30,18 +30,31 @@ class CsvSpec:
     file_name: str  # the file's `name` in raw/sources.toml
     table: str  # the raw table it lands in
     columns: tuple[str, ...]  # the exact header, in order
+    # Optional, for files that are not plain UTF-8 CSV with the header on line 1:
+    encoding: str = "utf-8"  # "utf-8" or "latin-1" (DuckDB reads both natively)
+    skip_lines: int = 0  # lines of preamble (notes) before the header line
+    # The raw table's column names when the header's are unusable (blank or repeated, e.g.
+    # SIPRI's unnamed '?' flag columns); same length and order as `columns`.
+    table_columns: tuple[str, ...] | None = None
+
+    @property
+    def loaded_columns(self) -> tuple[str, ...]:
+        return self.table_columns or self.columns
 
 
-def _open_text(path: Path) -> io.TextIOBase:
+def _open_text(path: Path, encoding: str = "utf-8") -> io.TextIOBase:
     # The caller closes the wrapper, which closes the binary file too.
     binary = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115
-    return io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    return io.TextIOWrapper(binary, encoding=encoding, newline="")
 
 
-def read_header(path: Path) -> list[str]:
-    """The header fields, after checking the file is non-empty UTF-8."""
+def read_header(path: Path, encoding: str = "utf-8", skip_lines: int = 0) -> list[str]:
+    """The header fields (after `skip_lines` lines of preamble), after checking the file is
+    non-empty text in `encoding`."""
     try:
-        with _open_text(path) as handle:
+        with _open_text(path, encoding) as handle:
+            for _ in range(skip_lines):
+                handle.readline()
             first_line = handle.readline()
             # Reading the rest checks the encoding of the whole file in one pass.
             while handle.read(1 << 20):
@@ -79,7 +92,7 @@ def check_header(path: Path, spec: CsvSpec, shown_as: Path | None = None) -> Non
     """Refuse a header that is not spec.columns; messages name `shown_as` (default `path`)."""
     expected = list(spec.columns)
     try:
-        header = read_header(path)
+        header = read_header(path, spec.encoding, spec.skip_lines)
     except InputFileError as exc:
         if shown_as is None:
             raise
@@ -118,7 +131,7 @@ def load_csv(
 def _read_into_table(
     con: duckdb.DuckDBPyConnection, raw_file: RawFile, spec: CsvSpec, copy: Path, checksum: str
 ) -> None:
-    column_types = {column: "VARCHAR" for column in spec.columns}
+    column_types = {column: "VARCHAR" for column in spec.loaded_columns}
     # Single-threaded reading keeps row_number() equal to the record's position in the file.
     con.execute("set threads = 1")
     try:
@@ -134,7 +147,7 @@ def _read_into_table(
             from read_csv(
                 $path, header = true, delim = ',', quote = '"', escape = '"',
                 columns = $columns, auto_detect = false, strict_mode = true,
-                null_padding = false, encoding = 'utf-8'
+                null_padding = false, encoding = $encoding, skip = $skip_lines
             )
             """,
             {
@@ -143,6 +156,8 @@ def _read_into_table(
                 "checksum": checksum,
                 "path": str(copy),
                 "columns": column_types,
+                "encoding": spec.encoding,
+                "skip_lines": spec.skip_lines,
             },
         )
     except duckdb.Error as exc:

@@ -2,7 +2,8 @@
 -- The state-year frame plus one join per source: each int_<source>_country_years_aggregated
 -- has a row only inside its source's years (0 when the state has no record), so a source's
 -- columns are NULL outside them: alliances (ATOP) 1815-2018, memberships (COW IGO) 1816-2014,
--- exercises (MME) 1980-2010, peacekeeping (IPI) 1990-2014. Outside those years the analysts'
+-- exercises (MME) 1980-2010, peacekeeping (IPI) 1990-2014, arms transfers (SIPRI) 1950-2025,
+-- military expenditure (SIPRI) 1948-2023. Outside those years the analysts'
 -- register may fill alliance_partners_total, igo_full, exercises and pko_personnel_peak; the
 -- <column>_source columns name where each value came from (docs/register.md). States with
 -- register facts after the public frame get rows up to their last register year.
@@ -34,6 +35,14 @@ ipi as (
 
 register as (
     select * from int_register_country_years_aggregated
+),
+
+sipri_arms as (
+    select * from int_sipri_arms_country_years_aggregated
+),
+
+sipri_milex as (
+    select * from int_sipri_milex_country_years_aggregated
 ),
 
 final as (
@@ -86,7 +95,21 @@ final as (
             when ipi.year is not null then 'ipi'
             when register.pko_personnel_peak is not null then 'register'
         end as pko_personnel_peak_source,
-        coalesce(register.register_facts, 0) as register_facts
+        coalesce(register.register_facts, 0) as register_facts,
+        sipri_arms.arms_imports_tiv,
+        sipri_arms.arms_exports_tiv,
+        sipri_arms.arms_n_suppliers,
+        sipri_arms.arms_n_recipients,
+        sipri_arms.arms_n_state_suppliers,
+        sipri_arms.arms_n_state_recipients,
+        sipri_arms.arms_imports_uncertain,
+        sipri_arms.arms_exports_uncertain,
+        sipri_milex.milex_constant_usd_m,
+        sipri_milex.milex_share_of_gdp_pct,
+        sipri_milex.milex_usd_is_estimate,
+        sipri_milex.milex_usd_is_uncertain,
+        sipri_milex.milex_gdp_is_estimate,
+        sipri_milex.milex_gdp_is_uncertain
     from frame
     inner join countries on frame.ccode = countries.ccode
     left join atop on frame.ccode = atop.ccode and frame.year = atop.year
@@ -94,6 +117,8 @@ final as (
     left join mme on frame.ccode = mme.ccode and frame.year = mme.year
     left join ipi on frame.ccode = ipi.ccode and frame.year = ipi.year
     left join register on frame.ccode = register.ccode and frame.year = register.year
+    left join sipri_arms on frame.ccode = sipri_arms.ccode and frame.year = sipri_arms.year
+    left join sipri_milex on frame.ccode = sipri_milex.ccode and frame.year = sipri_milex.year
 )
 
 select * from final

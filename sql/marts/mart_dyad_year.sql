@@ -24,6 +24,10 @@ mme as (
     select * from int_mme_dyad_years_aggregated
 ),
 
+sipri_arms as (
+    select * from int_sipri_arms_dyad_years_aggregated
+),
+
 final as (
     select
         pairs.ccode1,
@@ -41,7 +45,9 @@ final as (
         atop.atop_any,
         cow_igo.joint_igo_full,
         cow_igo.joint_security_igo_full,
-        mme.joint_exercises
+        mme.joint_exercises,
+        sipri_arms.arms_tiv_1_to_2,
+        sipri_arms.arms_tiv_2_to_1
     from pairs
     inner join countries as first_country on pairs.ccode1 = first_country.ccode
     inner join countries as second_country on pairs.ccode2 = second_country.ccode
@@ -54,6 +60,11 @@ final as (
             and pairs.year = cow_igo.year
     left join mme
         on pairs.ccode1 = mme.ccode1 and pairs.ccode2 = mme.ccode2 and pairs.year = mme.year
+    left join sipri_arms
+        on
+            pairs.ccode1 = sipri_arms.ccode1
+            and pairs.ccode2 = sipri_arms.ccode2
+            and pairs.year = sipri_arms.year
 )
 
 select * from final
