@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import names
 from pipelines.errors import InputFileError
 from pipelines.raw_manifest import Source, read_manifest
 from pipelines.settings import Settings
@@ -45,7 +46,18 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
         summary.checksums[str(loaded.path.relative_to(settings.raw_dir))] = loaded.sha256
     load_source_coverage(con, sources)
     summary.rows_by_table.update(load_seeds(con, settings.seeds_dir))
+    summary.rows_by_table[names.TABLE] = load_name_resolution(con, settings)
     return summary
+
+
+def load_name_resolution(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Resolve the country names of every adapter that declares NAME_COLUMNS (see names.py)."""
+    names_by_source: dict[str, set[str]] = {}
+    for source_id, adapter in ADAPTERS.items():
+        for table, columns in getattr(adapter, "NAME_COLUMNS", {}).items():
+            found = names.distinct_names(con, table, columns)
+            names_by_source.setdefault(source_id, set()).update(found)
+    return names.build_resolution(con, names_by_source, settings.seeds_dir / names.OVERRIDES_SEED)
 
 
 def load_source_coverage(con: duckdb.DuckDBPyConnection, sources: dict[str, Source]) -> None:
