@@ -142,7 +142,7 @@ def test_peacekeeping_deployments_and_co_deployment(project):
     assert rows(con, "select * from int_geo_pko_codeployments_paired order by all") == [
         (2, 705, 2001, 1, 1), (365, 704, 2000, 2, 1), (365, 705, 2000, 1, 1),
         (704, 705, 2000, 1, 1)]
-    assert rows(con, "select reject.rule, reject.value from int_geo_pko_contributors_checked "
+    assert rows(con, "select reject.rule, reject.value from int_geo_pko_contributors_resolved "
                      "where reject is not null order by 1") == [
         ("outside_coverage", "1993"),
         ("unparseable_contributor", "Kazakhstan (many) (troop figure 'many' is not a number)"),
@@ -150,7 +150,7 @@ def test_peacekeeping_deployments_and_co_deployment(project):
                             "seeds/country_name_overrides.csv)"),
     ]
     # The UN as a contributor is kept, as an organisation, and never counted as a state.
-    assert rows(con, "select actor_kind, reject from int_geo_pko_contributors_checked "
+    assert rows(con, "select actor_kind, reject from int_geo_pko_contributors_resolved "
                      "where contributor_name = 'Un'") == [("organisation", None)]
 
 

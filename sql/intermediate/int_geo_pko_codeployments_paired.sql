@@ -11,7 +11,7 @@ entries as (
         year,
         mission,
         location
-    from int_geo_pko_contributors_checked
+    from int_geo_pko_contributors_resolved
     where reject is null and actor_kind = 'state'
 ),
 

@@ -1,7 +1,9 @@
 -- grain: one row per record of the unvotes roll-call file, valid or rejected
 -- key: row_number
 -- rcid is written as a whole number ('3') here and as '3.0' in the votes file; both are read
--- as the same integer. The year of a roll call is the year of its date.
+-- as the same integer. A roll call's year is its session's (year = session + 1945, as in
+-- Voeten's dyadic data), so the votes of session 74 held on 14 January 2020 count in 2019; the
+-- date itself resolves the voters' codes. Without a session the date's year is used.
 with
 
 source as (
@@ -53,7 +55,8 @@ final as (
         row_number,
         rcid,
         vote_date,
-        year(vote_date) as year,
+        coalesce(session + 1945, year(vote_date)) as year,
+        year(vote_date) as calendar_year,
         session,
         is_important,
         resolution,
