@@ -200,20 +200,20 @@ def unga_roll_call_rows() -> list[dict]:
 
 
 # --- Geo-PKO v2.3 TCC table ------------------------------------------------------------------
-# mission, year, location, No.TCC, year.overview. Hand-worked for 2000:
+# mission, year, location, No.TCC, year.overview. Hand-worked for 2016:
 #   Kazakhstan 705: MINUSMA Gao 150 + Timbuktu 650 -> 1 mission, 2 locations, 800 troops.
 #   Russia 365: MINUSMA Gao (size unknown) + UNIFIL Naqoura 850 -> 2 missions, 850 troops,
 #               1 location of unknown size.  Uzbekistan 704: Timbuktu 35 + Naqoura unknown.
-#   Un is an organisation: never counted. Co-deployment 2000: 365-704 2 missions (1 shared
-#   location, Naqoura); 365-705 1 (Gao); 704-705 1 (Timbuktu). 2001: USA (Us) and Kazakhstan.
+#   Un is an organisation: never counted. Co-deployment 2016: 365-704 2 missions (1 shared
+#   location, Naqoura); 365-705 1 (Gao); 704-705 1 (Timbuktu). 2017: USA (Us) and Kazakhstan.
 GEO_PKO = [
-    ("MINUSMA", 2000, "Gao", 3, "Kazakhstan (150), Russia (size unknown), Un (35)"),
-    ("MINUSMA", 2000, "Timbuktu", 2, "Kazakhstan (650),  Uzbekistan ( 35 )"),
-    ("UNIFIL", 2000, "Naqoura", 2, "Uzbekistan (Size Unknown), Russia (850)"),
-    ("UNIFIL", 2000, "Tyre", 1, "Atlantis (150)"),  # unresolved_name
-    ("UNIFIL", 2000, "Sidon", 1, "Kazakhstan (many)"),  # unparseable_contributor
+    ("MINUSMA", 2016, "Gao", 3, "Kazakhstan (150), Russia (size unknown), Un (35)"),
+    ("MINUSMA", 2016, "Timbuktu", 2, "Kazakhstan (650),  Uzbekistan ( 35 )"),
+    ("UNIFIL", 2016, "Naqoura", 2, "Uzbekistan (Size Unknown), Russia (850)"),
+    ("UNIFIL", 2016, "Tyre", 1, "Atlantis (150)"),  # unresolved_name
+    ("UNIFIL", 2016, "Sidon", 1, "Kazakhstan (many)"),  # unparseable_contributor
     ("UNIFIL", 1993, "Tyre", 1, "Kazakhstan (150)"),  # outside_coverage (1994-)
-    ("UNIFIL", 2001, "Tyre", 2, "Us (35), Kazakhstan (150)"),
+    ("UNIFIL", 2017, "Tyre", 2, "Us (35), Kazakhstan (150)"),
 ]
 
 # --- US troops (troopdata) -------------------------------------------------------------------

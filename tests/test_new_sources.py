@@ -129,19 +129,29 @@ def test_ideal_points_are_checked_against_the_state_list(project):
 
 def test_peacekeeping_deployments_and_co_deployment(project):
     con = build(project, {"int_geo_pko_country_years_aggregated",
-                          "int_geo_pko_codeployments_paired"})
-    assert rows(con, "select ccode, year, missions, locations, troops_estimated, "
-                     "locations_size_unknown from int_geo_pko_country_years_aggregated "
+                          "int_geo_pko_dyad_years_aggregated", "int_geo_pko_locations_checked"})
+    assert rows(con, "select ccode, year, pko_missions, pko_locations, pko_troops_estimated, "
+                     "pko_locations_size_unknown, pko_mission_list "
+                     "from int_geo_pko_country_years_aggregated where pko_missions > 0 "
                      "order by ccode, year") == [
-        (2, 2001, 1, 1, 35, 0),
-        (365, 2000, 2, 2, 850, 1),
-        (704, 2000, 2, 2, 35, 1),
-        (705, 2000, 1, 2, 800, 0),
-        (705, 2001, 1, 1, 150, 0),
+        (2, 2017, 1, 1, 35, 0, "UNIFIL"),
+        (365, 2016, 2, 2, 850, 1, "MINUSMA, UNIFIL"),
+        (704, 2016, 2, 2, 35, 1, "MINUSMA, UNIFIL"),
+        (705, 2016, 1, 2, 800, 0, "MINUSMA"),
+        (705, 2017, 1, 1, 150, 0, "UNIFIL"),
     ]
+    # Inside 1994-2018 (the fixture's coverage) a state that sent none has 0, before it NULL.
+    assert rows(con, "select pko_missions, pko_troops_estimated from "
+                     "int_geo_pko_country_years_aggregated where ccode = 704 and year = 2000"
+                ) == [(0, 0)]
+    assert rows(con, "select count(*) from int_geo_pko_country_years_aggregated where year < 1994"
+                ) == [(0,)]
     assert rows(con, "select * from int_geo_pko_codeployments_paired order by all") == [
-        (2, 705, 2001, 1, 1), (365, 704, 2000, 2, 1), (365, 705, 2000, 1, 1),
-        (704, 705, 2000, 1, 1)]
+        (2, 705, 2017, 1, 1), (365, 704, 2016, 2, 1), (365, 705, 2016, 1, 1),
+        (704, 705, 2016, 1, 1)]
+    assert rows(con, "select pko_codeployed, pko_shared_missions from "
+                     "int_geo_pko_dyad_years_aggregated where ccode1 = 365 and ccode2 = 704 "
+                     "and year in (2016, 2017) order by year") == [(1, 2), (0, 0)]
     assert rows(con, "select reject.rule, reject.value from int_geo_pko_contributors_resolved "
                      "where reject is not null order by 1") == [
         ("outside_coverage", "1993"),
@@ -149,6 +159,10 @@ def test_peacekeeping_deployments_and_co_deployment(project):
         ("unresolved_name", "Atlantis (no match in country_converter; add a row to "
                             "seeds/country_name_overrides.csv)"),
     ]
+    # mart_quarantine's feed lists each TCC row once, with every entry set aside in it.
+    assert rows(con, "select year, reject.rule from int_geo_pko_locations_checked "
+                     "where reject is not null order by 1, 2") == [
+        (1993, "outside_coverage"), (2016, "unparseable_contributor"), (2016, "unresolved_name")]
     # The UN as a contributor is kept, as an organisation, and never counted as a state.
     assert rows(con, "select actor_kind, reject from int_geo_pko_contributors_resolved "
                      "where contributor_name = 'Un'") == [("organisation", None)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.reports import figures
+from pipelines.reports import alignment, figures
 from pipelines.reports.data import Panel, ReportData, json_numbers, values, year_span
 
 # (column of mart_country_year, label, unit, source_id)
@@ -29,6 +29,10 @@ SOURCE_MEASURES = {
     "mme": "multinational exercises (operational pillar)",
     "ipi": "UN peacekeeping personnel (operational pillar)",
     "cow_states": "which states exist in which years",
+    "unga": "UN General Assembly ideal points and vote agreement",
+    "geo_pko": "UN peacekeeping deployments by mission (map-based troop estimates)",
+    "us_troops": "US active-duty troops hosted",
+    "exercises_supplementary": "exercises involving Russia (register facts, not a panel)",
 }
 LAYERS = [
     ("alliance", "Alliances (ATOP)"),
@@ -138,6 +142,9 @@ def country_context(data: ReportData, ccode: int) -> dict:
     if network["figure"]:
         figure_list.append({"id": "network", "figure": network.pop("figure")})
 
+    alignment_blocks = alignment.country_blocks(data, ccode)
+    figure_list.extend(alignment_blocks.pop("figures"))
+
     member_years = indicators.years(ccode)
     return {
         "country": country,
@@ -152,6 +159,7 @@ def country_context(data: ReportData, ccode: int) -> dict:
         "indicator_rows": _indicator_rows(data, ccode, span, member_years, indicator_values),
         "coverage_note": _coverage_note(data, [int(y) for y in member_years]),
         "register_facts": _register_facts(data, ccode),
+        "alignment": alignment_blocks,
     }
 
 
@@ -416,6 +424,7 @@ def regional_context(data: ReportData) -> dict:
         "bloc_year": bloc_year,
         "matrix_year": matrix_year,
         "figures": figure_list,
+        "alignment": alignment.regional_blocks(data, members),
     }
 
 
