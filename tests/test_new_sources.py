@@ -7,7 +7,6 @@ in the comments there or here.
 from __future__ import annotations
 
 import duckdb
-import pytest
 
 from pipelines import models
 from pipelines.loading import load_sources
@@ -48,7 +47,8 @@ def test_contributor_text_is_parsed_into_names_troops_and_size_unknown():
 def test_unparseable_contributor_entries_are_kept_with_their_problem():
     assert entries("Nepal (many)") == [
         ("Nepal", None, False, "troop figure 'many' is not a number")]
-    assert entries("Nepal (150),, Chad (35)")[1] == (None, None, False, "empty entry between commas")
+    assert entries("Nepal (150),, Chad (35)")[1] == (
+        None, None, False, "empty entry between commas")
     assert entries("Nepal") == [(None, None, False, "no troop figure in parentheses")]
     assert entries("Nepal (150") == [(None, None, False, "unbalanced parentheses")]
     assert entries("") == [(None, None, False, "empty contributor list")]
@@ -82,7 +82,8 @@ def test_every_new_file_loads_with_lineage(project):
 
 def test_iso2_codes_resolve_to_the_state_of_the_roll_calls_date(project):
     con = build(project, {"int_unga_votes_checked"})
-    resolved = rows(con, "select country_code, year, ccode, reject.rule from int_unga_votes_checked "
+    resolved = rows(con, "select country_code, year, ccode, reject.rule "
+                         "from int_unga_votes_checked "
                          "where country_code in ('DE', 'CS', 'NA') order by year, country_code")
     assert resolved == [
         ("CS", 1990, 315, None),  # Czechoslovakia
@@ -172,8 +173,9 @@ def test_peacekeeping_deployments_and_co_deployment(project):
 
 def test_us_troops_recodes_duplicates_and_territories(project):
     con = build(project, {"int_us_troops_country_years_checked"})
-    assert rows(con, "select ccode, year, troops_active_duty from int_us_troops_country_years_checked"
-                     " where reject is null order by ccode, year") == [
+    assert rows(con, "select ccode, year, troops_active_duty "
+                     "from int_us_troops_country_years_checked "
+                     "where reject is null order by ccode, year") == [
         (255, 2000, 70000), (260, 1980, 200000), (316, 2000, 5), (704, 2000, 10)]
     assert rows(con, "select reject.rule, reject.value from int_us_troops_country_years_checked "
                      "where reject is not null order by 1") == [
@@ -193,7 +195,8 @@ def test_supplementary_exercises_enter_the_register_as_low_confidence_facts(proj
     assert (result.exercises, result.facts, result.unresolved) == (2, 3, ())
     assert [(r["year"], r["country"], r["partner"], r["subtype"], r["confidence"])
             for r in batch] == [
-        ("2012", "RUS", "KAZ", "multilateral", "low"), ("2012", "RUS", "UZB", "multilateral", "low"),
+        ("2012", "RUS", "KAZ", "multilateral", "low"),
+        ("2012", "RUS", "UZB", "multilateral", "low"),
         ("2009", "RUS", "USA", "bilateral", "low")]
     assert all("https://example.org/" in r["source_citation"] for r in batch)
     register_file = project.raw_dir / "register" / "russia_exercises.csv"

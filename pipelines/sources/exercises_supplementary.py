@@ -23,3 +23,25 @@ FILES = (
 )
 
 NAME_COLUMNS = {"raw_exercises_supplementary__exercises": PARTNER_COLUMNS}
+
+LABEL = "exercises involving Russia 2009-2018 (register facts, low confidence, not a panel)"
+
+
+def accepted_suite(kit):
+    """GX suite over the pinned file's populated exercises: ids, years, a partner each."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    exercises = (
+        "(select cast(id as integer) as id, cast(yr as integer) as year, name, source, part1 "
+        "from raw_exercises_supplementary__exercises where nullif(trim(id), '') is not null)"
+    )
+    return kit.suite(
+        "source_exercises_supplementary",
+        exercises,
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("id", "year", "source", "part1")),
+            e.ExpectColumnValuesToBeUnique(column="id"),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+        ],
+        None,
+    )

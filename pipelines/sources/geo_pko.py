@@ -143,3 +143,31 @@ def build_contributors(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 AFTER_LOAD = (build_contributors,)
+
+LABEL = "UN peacekeeping deployments by mission (Geo-PKO map-based troop estimates)"
+
+
+def accepted_suite(kit):
+    """GX suite over the accepted state contributor entries: names resolved, members, years."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    states = (
+        "(select * from int_geo_pko_contributors_resolved "
+        "where reject is null and actor_kind = 'state')"
+    )
+    return kit.suite(
+        "source_geo_pko",
+        kit.member_flags(["ccode"], states),
+        [
+            *(
+                e.ExpectColumnValuesToNotBeNull(column=c)
+                for c in ("ccode", "year", "mission", "contributor_name")
+            ),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["row_number", "entry_position"]),
+            # Geo-PKO's largest unit figure at one location is a few thousand troops.
+            e.ExpectColumnValuesToBeBetween(column="troops", min_value=0, max_value=20_000),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
+        ],
+        kit.last_rows("int_geo_pko_locations_checked"),
+    )

@@ -42,3 +42,37 @@ FILES = (
         columns=("rcid", "short_name", "issue"),
     ),
 )
+
+LABEL = "UN General Assembly ideal points and vote agreement (alignment)"
+
+
+def accepted_suite(kit):
+    """GX suites over the accepted ideal points and votes: keys, ranges, membership."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    ideal_points = kit.suite(
+        "source_unga_ideal_points",
+        kit.member_flags(["ccode"], kit.accepted("int_unga_ideal_points_checked")),
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("ccode", "year")),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["ccode", "year"]),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            # Ideal points are standardised: the shipped file spans about -3 to +4.
+            e.ExpectColumnValuesToBeBetween(column="idealpointfp", min_value=-6, max_value=6),
+            e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
+        ],
+        kit.last_rows("int_unga_ideal_points_checked"),
+    )
+    votes = kit.suite(
+        "source_unga_votes",
+        kit.member_flags(["ccode"], kit.accepted("int_unga_votes_checked")),
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("rcid", "ccode", "year")),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["rcid", "ccode"]),
+            e.ExpectColumnValuesToBeInSet(column="vote_code", value_set=[1, 2, 3]),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
+        ],
+        kit.last_rows("int_unga_votes_checked"),
+    )
+    return [ideal_points, votes]

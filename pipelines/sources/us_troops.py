@@ -27,3 +27,28 @@ FILES = (
         ),
     ),
 )
+
+LABEL = "US active-duty troops hosted (foreign military presence)"
+# The most US troops ever recorded in one host-year (Germany, 1950s-1980s) is about 275,000.
+MAX_TROOPS = 1_000_000
+
+
+def accepted_suite(kit):
+    """GX suite over the accepted host-years: key, counts, coverage, membership."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    return kit.suite(
+        "source_us_troops",
+        kit.member_flags(["ccode"], kit.accepted("int_us_troops_country_years_checked")),
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("ccode", "year")),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["ccode", "year"]),
+            e.ExpectColumnValuesToBeBetween(
+                column="troops_active_duty", min_value=0, max_value=MAX_TROOPS
+            ),
+            e.ExpectColumnValuesToBeBetween(column="ccode", min_value=1, max_value=999),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
+        ],
+        kit.last_rows("int_us_troops_country_years_checked"),
+    )
