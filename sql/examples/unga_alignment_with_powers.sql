@@ -52,7 +52,8 @@ final as (
         max(dyads.unga_votes_both) filter (where dyads.power = 'USA') as votes_usa
     from country_years
     left join dyads on country_years.year = dyads.year
-    group by country_years.year, country_years.iso3, country_years.country,
+    group by
+        country_years.year, country_years.iso3, country_years.country,
         country_years.unga_ideal_point
 )
 

@@ -12,21 +12,23 @@ entries as (
 
 per_row as (
     select
-        source_id,
-        source_file,
-        row_number,
-        min(mission) as mission,
-        min(year) as year,
-        min(location) as location,
-        count(*) as entries,
-        count(*) filter (where reject is not null) as entries_rejected,
-        arg_min(reject.rule, entry_position) filter (where reject is not null) as first_rule,
+        entry.source_id,
+        entry.source_file,
+        entry.row_number,
+        min(entry.mission) as mission,
+        min(entry.year) as year,
+        min(entry.location) as location,
+        count(*) as entries_total,
+        count(*) filter (where entry.reject is not null) as entries_rejected,
+        arg_min(entry.reject.rule, entry.entry_position) filter (
+            where entry.reject is not null
+        ) as first_rule,
         string_agg(
-            entry_text || ' [' || reject.rule || ': ' || reject.value || ']', '; '
-            order by entry_position
-        ) filter (where reject is not null) as rejected_entries
-    from entries
-    group by source_id, source_file, row_number
+            entry.entry_text || ' [' || entry.reject.rule || ': ' || entry.reject.value || ']',
+            '; ' order by entry.entry_position
+        ) filter (where entry.reject is not null) as rejected_entries
+    from entries as entry
+    group by entry.source_id, entry.source_file, entry.row_number
 ),
 
 final as (
@@ -37,7 +39,7 @@ final as (
         mission,
         year,
         location,
-        entries,
+        entries_total,
         entries_rejected,
         reject_if(
             entries_rejected > 0, first_rule, 'year.overview', rejected_entries

@@ -55,7 +55,7 @@ keyed as (
 
 checked as (
     select
-        keyed.* exclude (reject, key_occurrence),
+        keyed.* exclude (reject),
         coalesce(
             keyed.reject,
             reject_if(keyed.vote_date is null, 'unknown_roll_call', 'rcid', keyed.rcid),
@@ -78,7 +78,7 @@ checked as (
 ),
 
 final as (
-    select * from checked
+    select * exclude (key_occurrence) from checked
 )
 
 select * from final

@@ -38,10 +38,10 @@ keyed as (
     select
         *,
         row_number() over (
-            partition by ccode, year order by troops_active_duty desc nulls last, row_number
+            partition by ccode, year order by troops_active_duty desc nulls last, row_number asc
         ) as key_occurrence,
         first_value(row_number) over (
-            partition by ccode, year order by troops_active_duty desc nulls last, row_number
+            partition by ccode, year order by troops_active_duty desc nulls last, row_number asc
         ) as kept_row
     from typed
 ),
