@@ -221,3 +221,20 @@ def test_frame_runs_to_the_last_year_any_source_covers(project, monkeypatch, tmp
     assert rows(con, "select ccode, max(year) from int_state_years_expanded "
                      "where ccode in (315, 704) group by ccode order by ccode") == [
         (315, 1992), (704, 2025)]
+
+
+def test_a_state_born_after_2016_enters_the_frame_from_its_seed_row(project, monkeypatch,
+                                                                   tmp_path):
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(project.seeds_dir, seeds)
+    with (seeds / "state_spells_added.csv").open("a", encoding="utf-8") as handle:
+        handle.write("TST,999,Testland (synthetic),2017,7,1,2017,12,31,2017,test row\n")
+    monkeypatch.setenv("COOP_SEEDS_DIR", str(seeds))
+    from pipelines.settings import get_settings
+
+    con = build(get_settings(), {"int_state_years_expanded"})
+    # Fixture frame: to 2018 (the largest last_year of the fixture manifest).
+    assert rows(con, "select min(year), max(year) from int_state_years_expanded "
+                     "where ccode = 999") == [(2017, 2018)]
