@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipelines.reports import alignment, figures
 from pipelines.reports.data import Panel, ReportData, json_numbers, values, year_span
+from pipelines.sources import source_labels
 
 # (column of mart_country_year, label, unit, source_id)
 INDICATORS = [
@@ -23,17 +24,8 @@ INDICATORS = [
     ("pko_personnel_mean", "UN peacekeepers, monthly mean", "personnel", "ipi"),
     ("pko_months_contributing", "Months contributing peacekeepers", "months", "ipi"),
 ]
-SOURCE_MEASURES = {
-    "atop": "alliance partners by obligation (institutional pillar)",
-    "cow_igo": "IGO and security-IGO memberships (institutional pillar)",
-    "mme": "multinational exercises (operational pillar)",
-    "ipi": "UN peacekeeping personnel (operational pillar)",
-    "cow_states": "which states exist in which years",
-    "unga": "UN General Assembly ideal points and vote agreement",
-    "geo_pko": "UN peacekeeping deployments by mission (map-based troop estimates)",
-    "us_troops": "US active-duty troops hosted",
-    "exercises_supplementary": "exercises involving Russia (register facts, not a panel)",
-}
+# What each source measures: the LABEL its adapter declares (pipelines/sources/<source>.py).
+SOURCE_MEASURES = source_labels()
 LAYERS = [
     ("alliance", "Alliances (ATOP)"),
     ("joint_igo", "Joint IGO memberships (COW IGO)"),
