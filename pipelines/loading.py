@@ -12,7 +12,7 @@ from pipelines import names
 from pipelines.errors import InputFileError
 from pipelines.raw_manifest import Source, read_manifest
 from pipelines.settings import Settings
-from pipelines.sources import adapters_for_manifest, register
+from pipelines.sources import ADAPTERS, adapters_for_manifest, register
 from pipelines.sources.base import load_csv
 
 

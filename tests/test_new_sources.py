@@ -182,7 +182,7 @@ def test_us_troops_recodes_duplicates_and_territories(project):
         ("duplicate_key", "316, 2000 (Czechia; row 5 with the larger troops_ad stands)"),
         ("not_a_cow_state", "1008 (Guam)"),
         ("not_integer", "abc"),
-        ("not_system_member", "705, 1985 (Kazakhstan)"),
+        ("not_system_member", "705, 1985"),
     ]
 
 
@@ -216,9 +216,9 @@ def test_supplementary_exercises_enter_the_register_as_low_confidence_facts(proj
 def test_frame_runs_to_the_last_year_any_source_covers(project, monkeypatch, tmp_path):
     monkeypatch.setitem(fixture_data.COVERAGE, "us_troops", (1950, 2025))
     fixture_data.write_raw(project.raw_dir)
-    con = build(project, {"int_state_years_expanded"})
+    con = build(project, {"int_cow_states_years_expanded"})
     # Spells still running when COW v2016 ends (2016-12-31) run on to 2025; ended ones do not.
-    assert rows(con, "select ccode, max(year) from int_state_years_expanded "
+    assert rows(con, "select ccode, max(year) from int_cow_states_years_expanded "
                      "where ccode in (315, 704) group by ccode order by ccode") == [
         (315, 1992), (704, 2025)]
 
@@ -234,7 +234,7 @@ def test_a_state_born_after_2016_enters_the_frame_from_its_seed_row(project, mon
     monkeypatch.setenv("COOP_SEEDS_DIR", str(seeds))
     from pipelines.settings import get_settings
 
-    con = build(get_settings(), {"int_state_years_expanded"})
+    con = build(get_settings(), {"int_cow_states_years_expanded"})
     # Fixture frame: to 2018 (the largest last_year of the fixture manifest).
-    assert rows(con, "select min(year), max(year) from int_state_years_expanded "
+    assert rows(con, "select min(year), max(year) from int_cow_states_years_expanded "
                      "where ccode = 999") == [(2017, 2018)]

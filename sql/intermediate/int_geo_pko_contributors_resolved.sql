@@ -15,18 +15,6 @@ names as (
     where source_id = 'geo_pko'
 ),
 
-state_years as (
-    select * from int_state_years_expanded
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'geo_pko'
-),
-
 resolved as (
     select
         entries.*,
@@ -45,24 +33,18 @@ checked as (
         resolved.* exclude (reject),
         coalesce(
             resolved.reject,
-            reject_if(
-                resolved.year not between coverage.first_year and coverage.last_year,
-                'outside_coverage', 'year', resolved.year
-            ),
+            reject_outside_coverage('geo_pko', resolved.year, 'year', resolved.year),
             reject_if(
                 resolved.actor_kind is null or resolved.actor_kind = 'unresolved',
                 'unresolved_name', 'contributor',
                 resolved.contributor_name || coalesce(' (' || resolved.name_reason || ')', '')
             ),
-            reject_if(
-                resolved.actor_kind = 'state' and member.ccode is null, 'not_system_member',
-                'ccode, year', concat_ws(', ', resolved.ccode, resolved.year)
-            )
+            case
+                when resolved.actor_kind = 'state'
+                    then reject_not_member(resolved.ccode, resolved.year, 'ccode, year')
+            end
         ) as reject
     from resolved
-    cross join coverage
-    left join state_years as member
-        on resolved.ccode = member.ccode and resolved.year = member.year
 ),
 
 final as (

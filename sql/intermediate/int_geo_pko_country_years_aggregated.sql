@@ -8,15 +8,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'geo_pko'
+    select * from covered_country_years('geo_pko')
 ),
 
 entries as (
@@ -47,7 +39,6 @@ final as (
         coalesce(per_country.locations_size_unknown, 0) as pko_locations_size_unknown,
         coalesce(per_country.mission_list, '') as pko_mission_list
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join per_country on frame.ccode = per_country.ccode and frame.year = per_country.year
 )
 

@@ -6,15 +6,7 @@
 with
 
 pairs as (
-    select * from int_dyad_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'geo_pko'
+    select * from covered_dyad_years('geo_pko')
 ),
 
 records as (
@@ -30,7 +22,6 @@ final as (
         coalesce(records.shared_missions, 0) as pko_shared_missions,
         coalesce(records.shared_locations, 0) as pko_shared_locations
     from pairs
-    inner join coverage on pairs.year between coverage.first_year and coverage.last_year
     left join records
         on
             pairs.ccode1 = records.ccode1

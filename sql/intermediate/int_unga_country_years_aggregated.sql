@@ -7,15 +7,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'unga'
+    select * from covered_country_years('unga')
 ),
 
 ideal_points as (
@@ -31,7 +23,6 @@ final as (
         round(ideal_points.idealpointall, 4) as unga_ideal_point_all,
         cast(ideal_points.nvotesfp as integer) as unga_ideal_point_votes
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join ideal_points on frame.ccode = ideal_points.ccode and frame.year = ideal_points.year
 )
 

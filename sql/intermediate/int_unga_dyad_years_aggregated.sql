@@ -10,15 +10,7 @@
 with
 
 pairs as (
-    select * from int_dyad_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'unga'
+    select * from covered_dyad_years('unga')
 ),
 
 vote_years as (
@@ -53,7 +45,6 @@ joined as (
         agreement.votes_both_nu,
         agreement.votes_same_nu
     from pairs
-    inner join coverage on pairs.year between coverage.first_year and coverage.last_year
     cross join vote_years
     left join ideal_points as first_point
         on pairs.ccode1 = first_point.ccode and pairs.year = first_point.year

@@ -1,23 +1,12 @@
 -- grain: one row per record of the UNGA ideal-point file, valid or rejected
 -- key: row_number
 -- The file's own COW code is used as it stands; a row for a state that is not a COW system
--- member that year, or a year outside the source's coverage, is quarantined.
+-- member that year (Ukraine 369 and Belarus 370 before 1991, Taiwan 713 before 1949...) or a
+-- year outside the source's coverage is quarantined.
 with
 
 ideal_points as (
     select * from stg_unga__ideal_points
-),
-
-state_years as (
-    select * from int_state_years_expanded
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'unga'
 ),
 
 checked as (
@@ -25,19 +14,10 @@ checked as (
         ideal_points.* exclude (reject),
         coalesce(
             ideal_points.reject,
-            reject_if(
-                ideal_points.year not between coverage.first_year and coverage.last_year,
-                'outside_coverage', 'year', ideal_points.year
-            ),
-            reject_if(
-                member.ccode is null, 'not_system_member', 'ccode, year',
-                concat_ws(', ', ideal_points.ccode, ideal_points.year)
-            )
+            reject_outside_coverage('unga', ideal_points.year, 'year', ideal_points.year),
+            reject_not_member(ideal_points.ccode, ideal_points.year, 'ccode, year')
         ) as reject
     from ideal_points
-    cross join coverage
-    left join state_years as member
-        on ideal_points.ccode = member.ccode and ideal_points.year = member.year
 ),
 
 final as (

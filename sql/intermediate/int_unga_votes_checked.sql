@@ -19,10 +19,6 @@ periods as (
     select * from stg_seeds__iso2_ccode_periods
 ),
 
-state_years as (
-    select * from int_state_years_expanded
-),
-
 dated as (
     select
         votes.*,
@@ -63,18 +59,13 @@ checked as (
                 keyed.ccode is null, 'unresolved_iso2', 'country_code, country',
                 concat_ws(', ', keyed.country_code, keyed.country)
             ),
-            reject_if(
-                member.ccode is null, 'not_system_member', 'ccode, year',
-                concat_ws(', ', keyed.ccode, keyed.year)
-            ),
+            reject_not_member(keyed.ccode, keyed.year, 'ccode, year'),
             reject_if(
                 keyed.key_occurrence > 1, 'duplicate_key', 'rcid, ccode',
                 concat_ws(', ', keyed.rcid, keyed.ccode)
             )
         ) as reject
     from keyed
-    left join state_years as member
-        on keyed.ccode = member.ccode and keyed.year = member.year
 ),
 
 final as (

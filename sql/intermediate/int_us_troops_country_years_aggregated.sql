@@ -7,15 +7,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'us_troops'
+    select * from covered_country_years('us_troops')
 ),
 
 troops as (
@@ -30,7 +22,6 @@ final as (
         case when frame.ccode <> 2 then coalesce(troops.troops_active_duty, 0) end
             as us_troops_hosted
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join troops on frame.ccode = troops.ccode and frame.year = troops.year
 )
 
