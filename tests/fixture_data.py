@@ -145,7 +145,11 @@ UNGA_ROLL_CALLS = [
     (5, "55.0", 0, "not a date"),  # not_a_date
 ]
 
-UNGA_ISSUES = [(1, "di", "Arms control and disarmament"), (2, "nu", "Nuclear weapons")]
+UNGA_ISSUES = [
+    (1, "di", "Arms control and disarmament"),
+    (2, "nu", "Nuclear weapons"),
+    (99, "di", "Arms control and disarmament"),  # unknown_roll_call
+]
 
 # rcid, country, ISO2, vote. Hand-worked agreement in 2000 (yes 1, abstain 2, no 3):
 #   USA-RUS: rc1 yes/no, rc2 no/no, rc3 yes/yes -> both 3, same 2, agree_s (2 + 0) / 3;

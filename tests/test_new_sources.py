@@ -238,3 +238,38 @@ def test_a_state_born_after_2016_enters_the_frame_from_its_seed_row(project, mon
     # Fixture frame: to 2018 (the largest last_year of the fixture manifest).
     assert rows(con, "select min(year), max(year) from int_cow_states_years_expanded "
                      "where ccode = 999") == [(2017, 2018)]
+
+
+def test_marts_carry_the_new_columns_null_outside_each_source(project):
+    con = build(project, {"mart_country_year", "mart_dyad_year", "mart_pko_deployments",
+                          "mart_quarantine"})
+
+    def country_year(ccode, year):
+        return rows(con, "select unga_ideal_point, us_troops_hosted, pko_missions, "
+                         "pko_troops_estimated from mart_country_year "
+                         "where ccode = $c and year = $y", {"c": ccode, "y": year})[0]
+
+    # Fixture coverage: UNGA 1946-2018, US troops 1950-2018, Geo-PKO 1994-2018.
+    assert country_year(704, 2000) == (-0.25, 10, 0, 0)
+    assert country_year(704, 2016) == (None, 0, 2, 35)
+    assert country_year(705, 1992) == (None, 0, None, None)
+    assert country_year(2, 2000)[1] is None  # the USA does not host its own troops
+    assert rows(con, "select unga_ideal_point_distance, unga_votes_both, unga_agreement, "
+                     "unga_agreement_s, pko_codeployed from mart_dyad_year "
+                     "where ccode1 = 2 and ccode2 = 704 and year = 2000") == [
+        (1.75, 2, 0.5, 0.75, 0)]
+    # After the last vote year (2000 in the fixture) agreement is NULL, not 0.
+    assert rows(con, "select unga_votes_both, unga_agreement, pko_codeployed, "
+                     "pko_shared_missions from mart_dyad_year "
+                     "where ccode1 = 365 and ccode2 = 704 and year = 2016") == [
+        (None, None, 1, 2)]
+    assert rows(con, "select iso3, year, mission, locations, troops_estimated, "
+                     "locations_size_unknown from mart_pko_deployments "
+                     "where ccode = 704 order by all") == [
+        ("UZB", 2016, "MINUSMA", 1, 35, 0), ("UZB", 2016, "UNIFIL", 1, 0, 1)]
+    assert rows(con, "select source_id, count(*) from mart_quarantine where source_id in "
+                     "('unga', 'geo_pko', 'us_troops') group by 1 order by 1") == [
+        # 3 TCC rows; US troops 4; UNGA: 3 ideal points, 1 roll call (not a date), 1 issue
+        # (unknown roll call), 5 votes (duplicate, unknown roll call, unknown vote,
+        # unresolved ISO2, Namibia not a member in the fixture).
+        ("geo_pko", 3), ("unga", 3 + 1 + 1 + 5), ("us_troops", 4)]

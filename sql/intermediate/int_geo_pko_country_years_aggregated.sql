@@ -22,7 +22,7 @@ per_country as (
         year,
         count(distinct mission) as missions,
         count(*) as locations,
-        coalesce(sum(troops), 0) as troops_estimated,
+        cast(coalesce(sum(troops), 0) as bigint) as troops_estimated,
         count(*) filter (where size_unknown) as locations_size_unknown,
         string_agg(distinct mission, ', ' order by mission) as mission_list
     from entries

@@ -17,7 +17,7 @@ vote_years as (
     select
         min(year) as first_year,
         max(year) as last_year
-    from stg_unga__roll_calls
+    from int_unga_roll_calls_checked
     where reject is null
 ),
 

@@ -26,7 +26,7 @@ issues as (
         rcid,
         bool_or(issue_code = 'di') as is_di,
         bool_or(issue_code = 'nu') as is_nu
-    from stg_unga__roll_call_issues
+    from int_unga_roll_call_issues_checked
     where reject is null
     group by rcid
 ),

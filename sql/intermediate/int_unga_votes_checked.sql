@@ -11,7 +11,7 @@ votes as (
 ),
 
 roll_calls as (
-    select * from stg_unga__roll_calls
+    select * from int_unga_roll_calls_checked
     where reject is null
 ),
 

@@ -6,6 +6,9 @@
 -- register may fill alliance_partners_total, igo_full, exercises and pko_personnel_peak; the
 -- <column>_source columns name where each value came from (docs/register.md). States with
 -- register facts after the public frame get rows up to their last register year.
+-- UN voting (UNGA ideal points) 1946-2024, US troops hosted (troopdata) 1950-2024 and UN
+-- peacekeeping deployments (Geo-PKO map-based estimates) 1994-2024 join the same way
+-- (docs/alignment_and_presence.md).
 with
 
 frame as (
@@ -34,6 +37,18 @@ ipi as (
 
 register as (
     select * from int_register_country_years_aggregated
+),
+
+unga as (
+    select * from int_unga_country_years_aggregated
+),
+
+us_troops as (
+    select * from int_us_troops_country_years_aggregated
+),
+
+geo_pko as (
+    select * from int_geo_pko_country_years_aggregated
 ),
 
 final as (
@@ -86,7 +101,16 @@ final as (
             when ipi.year is not null then 'ipi'
             when register.pko_personnel_peak is not null then 'register'
         end as pko_personnel_peak_source,
-        coalesce(register.register_facts, 0) as register_facts
+        coalesce(register.register_facts, 0) as register_facts,
+        unga.unga_ideal_point,
+        unga.unga_ideal_point_all,
+        unga.unga_ideal_point_votes,
+        us_troops.us_troops_hosted,
+        geo_pko.pko_missions,
+        geo_pko.pko_troops_estimated,
+        geo_pko.pko_locations,
+        geo_pko.pko_locations_size_unknown,
+        geo_pko.pko_mission_list
     from frame
     inner join countries on frame.ccode = countries.ccode
     left join atop on frame.ccode = atop.ccode and frame.year = atop.year
@@ -94,6 +118,9 @@ final as (
     left join mme on frame.ccode = mme.ccode and frame.year = mme.year
     left join ipi on frame.ccode = ipi.ccode and frame.year = ipi.year
     left join register on frame.ccode = register.ccode and frame.year = register.year
+    left join unga on frame.ccode = unga.ccode and frame.year = unga.year
+    left join us_troops on frame.ccode = us_troops.ccode and frame.year = us_troops.year
+    left join geo_pko on frame.ccode = geo_pko.ccode and frame.year = geo_pko.year
 )
 
 select * from final

@@ -26,7 +26,7 @@ typed as (
         entries.parse_problem,
         trim(locations.mission) as mission,
         locations.year as year_text,
-        as_int(locations.year) as year,
+        cast(as_int(locations.year) as integer) as year,
         trim(locations.location) as location,
         as_int(locations."No.TCC") as n_contributors_stated
     from entries
