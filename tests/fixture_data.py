@@ -232,6 +232,7 @@ US_TROOPS = [
     ("Guam", 2000, 1008, "100"),  # not_a_cow_state
     ("Kazakhstan", 1985, 705, "1"),  # not_system_member
     ("Russia", 2000, 365, "abc"),  # not_integer
+    ("United States", 2000, 2, "1000000"),  # home_state: troops at home are not abroad
 ]
 
 

@@ -180,6 +180,7 @@ def test_us_troops_recodes_duplicates_and_territories(project):
     assert rows(con, "select reject.rule, reject.value from int_us_troops_country_years_checked "
                      "where reject is not null order by 1") == [
         ("duplicate_key", "316, 2000 (Czechia; row 5 with the larger troops_ad stands)"),
+        ("home_state", "2 (United States)"),
         ("not_a_cow_state", "1008 (Guam)"),
         ("not_integer", "abc"),
         ("not_system_member", "705, 1985"),
@@ -269,7 +270,7 @@ def test_marts_carry_the_new_columns_null_outside_each_source(project):
         ("UZB", 2016, "MINUSMA", 1, 35, 0), ("UZB", 2016, "UNIFIL", 1, 0, 1)]
     assert rows(con, "select source_id, count(*) from mart_quarantine where source_id in "
                      "('unga', 'geo_pko', 'us_troops') group by 1 order by 1") == [
-        # 3 TCC rows; US troops 4; UNGA: 3 ideal points, 1 roll call (not a date), 1 issue
+        # 3 TCC rows; US troops 5; UNGA: 3 ideal points, 1 roll call (not a date), 1 issue
         # (unknown roll call), 5 votes (duplicate, unknown roll call, unknown vote,
         # unresolved ISO2, Namibia not a member in the fixture).
-        ("geo_pko", 3), ("unga", 3 + 1 + 1 + 5), ("us_troops", 4)]
+        ("geo_pko", 3), ("unga", 3 + 1 + 1 + 5), ("us_troops", 5)]

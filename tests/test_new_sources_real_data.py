@@ -127,6 +127,7 @@ def test_us_troops_recount_the_raw_file(con):
                              "int_us_troops_country_years_checked group by 1").fetchall())
     assert rules["not_a_cow_state"] == territories
     assert rules["duplicate_key"] == 29
+    assert rules["home_state"] == sum(1 for r in records if r["ccode"] == "2")
     assert sum(rules.values()) == 13_135
     # Uzbekistan 2013: 16 (SOURCES.md); Kyrgyzstan (Manas) 2011: 12,135.
     assert con.execute("select ccode, year, troops_active_duty "

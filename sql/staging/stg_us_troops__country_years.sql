@@ -2,7 +2,9 @@
 -- key: row_number
 -- Seychelles is coded 1036 by troopdata and 591 by COW: recoded. troopdata codes West Germany
 -- 255 in every year; COW's state for 1955-1989 is the German Federal Republic, 260: recoded
--- (1990 stays 255, a member from 3 October). Other codes >= 1000 are
+-- (1990 stays 255, a member from 3 October). US troops in Vietnam in 1954-1975 were in the
+-- Republic of Vietnam (COW 817), which troopdata codes 816: recoded. troopdata's row for the
+-- United States itself (troops at home) is quarantined as home_state. Other codes >= 1000 are
 -- troopdata's own codes for territories (Guam, Diego Garcia...): quarantined as not COW states.
 -- Of two rows with one (ccode, year) (one country spelled two ways) the row with the larger
 -- active-duty figure stands (then the first); the other is quarantined as duplicate_key.
@@ -25,6 +27,7 @@ typed as (
         case
             when as_int(ccode) = 1036 then 591
             when as_int(ccode) = 255 and as_int(year) between 1955 and 1989 then 260
+            when as_int(ccode) = 816 and as_int(year) between 1954 and 1975 then 817
             else as_int(ccode)
         end as ccode,
         as_int(year) as year,
@@ -56,6 +59,7 @@ checked as (
             reject_if(year is null, 'not_integer', 'year', year_text),
             reject_if(troops_active_duty is null, 'not_integer', 'troops_ad', troops_ad_text),
             reject_if(troops_active_duty < 0, 'negative_count', 'troops_ad', troops_ad_text),
+            reject_if(ccode = 2, 'home_state', 'ccode', ccode_text || ' (' || country_name || ')'),
             reject_if(
                 ccode >= 1000, 'not_a_cow_state', 'ccode',
                 ccode_text || ' (' || country_name || ')'
