@@ -37,7 +37,8 @@ def country_blocks(data: ReportData, ccode: int) -> dict:
     country = data.country_by_ccode[ccode]
     span = year_span(country["first_year"], country["last_year"])
     years = list(span)
-    out: dict = {"figures": [], "unga_rows": [], "pko_rows": [], "presence_rows": []}
+    out: dict = {"figures": [], "unga_rows": [], "pko_rows": [], "presence_rows": [],
+                 "unga_chart": False, "presence_chart": False}
 
     unga = _panel(data, "unga_alignment")
     if unga is not None and ccode in unga:
@@ -45,6 +46,7 @@ def country_blocks(data: ReportData, ccode: int) -> dict:
                                                                         span), 3), colour)
                   for key, label, colour in POWERS]
         if any(v is not None for _n, values, _c in series for v in values):
+            out["unga_chart"] = True
             out["figures"].append({"id": "unga", "figure": {
                 "data": [figures.line(years, values, name, colour)
                          for name, values, colour in series],
@@ -82,6 +84,7 @@ def country_blocks(data: ReportData, ccode: int) -> dict:
         troops = json_numbers(presence.numbers(ccode, "us_troops_hosted", span), 0)
         pko = json_numbers(presence.numbers(ccode, "pko_troops_estimated", span), 0)
         if any(v for v in troops + pko if v is not None):
+            out["presence_chart"] = True
             out["figures"].append({"id": "presence", "figure": {
                 "data": [figures.line(years, troops, "US active-duty troops hosted", "#2c6fbb"),
                          figures.line(years, pko, "own UN peacekeepers deployed (Geo-PKO "
@@ -97,7 +100,8 @@ def country_blocks(data: ReportData, ccode: int) -> dict:
                 "missions": _cell(presence.numbers(ccode, "pko_missions", at)[0], 0),
                 "pko_troops": _cell(presence.numbers(ccode, "pko_troops_estimated", at)[0], 0)})
     out["powers"] = [label for _k, label, _c in POWERS]
-    out["has_any"] = bool(out["unga_rows"] or out["pko_rows"] or out["presence_rows"])
+    out["has_any"] = bool(out["unga_rows"] or out["pko_rows"] or out["presence_rows"]
+                          or out["unga_chart"] or out["presence_chart"])
     return out
 
 
