@@ -533,6 +533,39 @@ def register_template(file: str) -> None:
     click.echo(f"Wrote {written}. Fill one row per fact, then `coop register check {written}`.")
 
 
+@register.command("import-exercises")
+@click.argument("destination", type=click.Path(dir_okay=False))
+@click.option("--source", "source_csv", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="The supplementary exercises CSV (default: the pinned raw file).")
+def register_import_exercises(destination: str, source_csv: str | None) -> None:
+    """Write the supplementary Russia exercises (2009-2018) as a register batch file.
+
+    One fact per (exercise, partner), citing the exercise's own page, confidence `low`: shown
+    in mart_register_facts, never counted into the exercise panel (docs/register.md).
+
+    \b
+    Examples:
+      coop register import-exercises raw/register/russia_exercises_2009_2018.csv
+    """
+    from pathlib import Path
+
+    from pipelines import names
+    from pipelines.register.exercises_import import write_batch
+
+    settings = get_settings()
+    source = Path(source_csv) if source_csv else (
+        settings.raw_dir / "exercises_supplementary" / "jme_involving_russia.csv")
+    try:
+        result = write_batch(source, Path(destination), settings.seeds_dir / names.OVERRIDES_SEED)
+    except CoopError as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote {destination}: {result.facts} facts from {result.exercises} exercises.")
+    if result.unresolved:
+        click.echo("Partner names not resolved (the register will quarantine their rows): "
+                   + ", ".join(result.unresolved))
+    click.echo(f"Check it with `coop register check {destination}`.")
+
+
 @main.command()
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if docs/data_dictionary.md is out of date.")

@@ -43,6 +43,9 @@ def load_sources(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadSumm
             summary.rows_by_table[spec.table] = rows
             summary.checksums[str(raw_file.path.relative_to(settings.raw_dir))] = checksum
             summary.fingerprints[spec.table] = checksum
+        # Tables an adapter derives from its loaded files (e.g. Geo-PKO's parsed contributors).
+        for derive in getattr(adapter, "AFTER_LOAD", ()):
+            summary.rows_by_table.update(derive(con))
     register_dir = register.register_dir(settings.raw_dir)
     summary.rows_by_table[register.TABLE] = 0
     register_checksums = {}

@@ -123,10 +123,158 @@ IPI = [
                           strict=True)
 ]
 
+
+# --- UN General Assembly voting (issue 12) -------------------------------------------------
+# ccode, year, idealpointfp, idealpointall
+UNGA_IDEAL_POINTS = [
+    (2, 2000, "1.5", "1.4"),
+    (365, 2000, "-0.5", "-0.6"),
+    (704, 2000, "-0.25", ""),  # idealpointall empty: the fp estimate still counts
+    (705, 2000, "-0.75", "-0.7"),
+    (704, 1990, "0.1", "0.1"),  # not_system_member: Uzbekistan joins in 1991
+    ("abc", 2000, "0.1", "0.1"),  # not_integer
+    (2, 2000, "9.9", "9.9"),  # duplicate_key (2, 2000)
+]
+
+UNGA_ROLL_CALLS = [
+    # rcid, session, importantvote, date (rcid written as the votes file does not: '1')
+    (1, "55.0", 0, "2000-03-01"),
+    (2, "55.0", 1, "2000-06-01"),
+    (3, "55.0", 0, "2000-09-01"),
+    (4, "45.0", 0, "1990-05-01"),
+    (5, "55.0", 0, "not a date"),  # not_a_date
+]
+
+UNGA_ISSUES = [
+    (1, "di", "Arms control and disarmament"),
+    (2, "nu", "Nuclear weapons"),
+    (99, "di", "Arms control and disarmament"),  # unknown_roll_call
+]
+
+# rcid, country, ISO2, vote. Hand-worked agreement in 2000 (yes 1, abstain 2, no 3):
+#   USA-RUS: rc1 yes/no, rc2 no/no, rc3 yes/yes -> both 3, same 2, agree_s (2 + 0) / 3;
+#            di (rc1) both 1 same 0; nu (rc2) both 1 same 1.
+#   USA-UZB: rc1 yes/yes, rc2 no/abstain (half), rc3 UZB absent -> both 2, same 1,
+#            agree_s (1 + 0.5) / 2 = 0.75; di both 1 same 1; nu both 1 same 0.
+#   RUS-UZB: rc1 no/yes, rc2 no/abstain -> both 2, same 0, agree_s 0.5 / 2 = 0.25.
+# 1990 (rc4): DE is the Federal Republic (260) before 1990-10-03 and CS Czechoslovakia (315).
+UNGA_VOTES = [
+    ("1.0", "United States", "US", "yes"),
+    ("1.0", "Russia", "RU", "no"),
+    ("1.0", "Uzbekistan", "UZ", "yes"),
+    ("1.0", "Kazakhstan", "KZ", "abstain"),
+    ("2.0", "United States", "US", "no"),
+    ("2.0", "Russia", "RU", "no"),
+    ("2.0", "Uzbekistan", "UZ", "abstain"),
+    ("2.0", "Kazakhstan", "KZ", "no"),
+    ("3.0", "United States", "US", "yes"),
+    ("3.0", "Russia", "RU", "yes"),
+    ("3.0", "Kazakhstan", "KZ", "yes"),
+    ("3.0", "Germany", "DE", "yes"),  # after unification: 255
+    ("3.0", "Namibia", "NA", "yes"),  # ISO2 'NA' is a code (565), not a missing value
+    ("4.0", "Germany", "DE", "yes"),
+    ("4.0", "Czechoslovakia", "CS", "yes"),
+    ("4.0", "United States", "US", "no"),
+    ("1.0", "Uzbekistan", "UZ", "no"),  # duplicate_key (rcid 1, ccode 704)
+    ("9.0", "Russia", "RU", "yes"),  # unknown_roll_call
+    ("3.0", "Nowhere", "XX", "yes"),  # unresolved_iso2
+    ("3.0", "Russia", "RU", "maybe"),  # unknown_vote
+]
+
+
+def unga_ideal_point_rows() -> list[dict]:
+    columns = SPEC_BY_TABLE["raw_unga__ideal_points"].columns
+    out = []
+    for ccode, year, fp, all_ in UNGA_IDEAL_POINTS:
+        row = dict.fromkeys(columns, "")
+        row.update({"ccode": ccode, "year": year, "idealpointfp": fp, "idealpointall": all_})
+        out.append(row)
+    return out
+
+
+def unga_roll_call_rows() -> list[dict]:
+    columns = SPEC_BY_TABLE["raw_unga__roll_calls"].columns
+    out = []
+    for rcid, session, important, date in UNGA_ROLL_CALLS:
+        row = dict.fromkeys(columns, "")
+        row.update({"rcid": rcid, "session": session, "importantvote": important, "date": date,
+                    "short": f"roll call {rcid}"})
+        out.append(row)
+    return out
+
+
+# --- Geo-PKO v2.3 TCC table ------------------------------------------------------------------
+# mission, year, location, No.TCC, year.overview. Hand-worked for 2016:
+#   Kazakhstan 705: MINUSMA Gao 150 + Timbuktu 650 -> 1 mission, 2 locations, 800 troops.
+#   Russia 365: MINUSMA Gao (size unknown) + UNIFIL Naqoura 850 -> 2 missions, 850 troops,
+#               1 location of unknown size.  Uzbekistan 704: Timbuktu 35 + Naqoura unknown.
+#   Un is an organisation: never counted. Co-deployment 2016: 365-704 2 missions (1 shared
+#   location, Naqoura); 365-705 1 (Gao); 704-705 1 (Timbuktu). 2017: USA (Us) and Kazakhstan.
+GEO_PKO = [
+    ("MINUSMA", 2016, "Gao", 3, "Kazakhstan (150), Russia (size unknown), Un (35)"),
+    ("MINUSMA", 2016, "Timbuktu", 2, "Kazakhstan (650),  Uzbekistan ( 35 )"),
+    ("UNIFIL", 2016, "Naqoura", 2, "Uzbekistan (Size Unknown), Russia (850)"),
+    ("UNIFIL", 2016, "Tyre", 1, "Atlantis (150)"),  # unresolved_name
+    ("UNIFIL", 2016, "Sidon", 1, "Kazakhstan (many)"),  # unparseable_contributor
+    ("UNIFIL", 1993, "Tyre", 1, "Kazakhstan (150)"),  # outside_coverage (1994-)
+    ("UNIFIL", 2017, "Tyre", 2, "Us (35), Kazakhstan (150)"),
+]
+
+# --- US troops (troopdata) -------------------------------------------------------------------
+# countryname, year, ccode, troops_ad. Germany 255 in 1980 is the GFR (260); Czechia / Czech
+# Republic repeat (316, 2000): the larger troops_ad (5) stands; Guam 1008 is no COW state.
+US_TROOPS = [
+    ("Uzbekistan", 2000, 704, "10"),
+    ("Germany", 1980, 255, "200000"),
+    ("Germany", 2000, 255, "70000"),
+    ("Czechia", 2000, 316, "0"),  # duplicate_key: the other spelling has 5
+    ("Czech Republic", 2000, 316, "5"),
+    ("Guam", 2000, 1008, "100"),  # not_a_cow_state
+    ("Kazakhstan", 1985, 705, "1"),  # not_system_member
+    ("Russia", 2000, 365, "abc"),  # not_integer
+    ("United States", 2000, 2, "1000000"),  # home_state: troops at home are not abroad
+]
+
+
+def us_troops_rows() -> list[dict]:
+    columns = SPEC_BY_TABLE["raw_us_troops__country_year"].columns
+    out = []
+    for name, year, ccode, troops in US_TROOPS:
+        row = dict.fromkeys(columns, "0")
+        row.update({"countryname": name, "year": year, "ccode": ccode, "iso3c": "NA",
+                    "region": "x", "troops_ad": troops})
+        out.append(row)
+    return out
+
+
+# --- Supplementary exercises involving Russia (register batch) -------------------------------
+SUPPLEMENTARY_EXERCISES = [
+    ("1", "Exercise-2012", "2012", ["Kazakhstan", "Uzbekistan"], "", "https://example.org/a", ""),
+    ("2", "Exercise-2009", "2009", ["United States of America"], "a note", "https://example.org/b",
+     "https://example.org/c"),
+    ("", "", "", [], "", "", ""),  # a blank line, as most of the real file's lines are
+]
+
+
+def supplementary_exercise_rows() -> list[dict]:
+    columns = SPEC_BY_TABLE["raw_exercises_supplementary__exercises"].columns
+    out = []
+    for ident, name, year, partners, comments, source, source2 in SUPPLEMENTARY_EXERCISES:
+        row = dict.fromkeys(columns, "")
+        row.update({"id": ident, "name": name, "yr": year, "comments": comments,
+                    "source": source, "source2": source2})
+        for position, partner in enumerate(partners, start=1):
+            row[f"part{position}"] = partner
+        out.append(row)
+    return out
+
+
 COVERAGE = {"cow_states": (1816, 2016), "atop": (1990, 2018), "cow_igo": (1990, 2014),
             "mme": (1990, 2010),
             # SIPRI fixtures end by 2018 so that the fixture frame keeps its years.
             "sipri_arms": (1990, 2018), "sipri_tiv": (1990, 2016), "sipri_milex": (1990, 2016),
+            "unga": (1946, 2018), "geo_pko": (1994, 2018), "us_troops": (1950, 2018),
+            "exercises_supplementary": (2009, 2018),
             # ipi stays last: tests copy its manifest entry from "[sources.ipi]" to the end.
             "ipi": (1990, 2014)}
 
@@ -352,6 +500,15 @@ FILES = {
                        "raw_sipri_arms__trade_register"),
     "dyad_year": ("sipri_tiv", "sipri_arms/tiv.csv", "raw_sipri_tiv__dyad_year"),
     "workbook": ("sipri_milex", "sipri_milex/milex.xlsx", "raw_sipri_milex__country_year"),
+    "unga_ideal_points": ("unga", "unga/ideal_points.csv", "raw_unga__ideal_points"),
+    "unga_votes": ("unga", "unga/votes.csv.gz", "raw_unga__votes"),
+    "unga_roll_calls": ("unga", "unga/roll_calls.csv", "raw_unga__roll_calls"),
+    "unga_roll_call_issues": ("unga", "unga/issues.csv", "raw_unga__roll_call_issues"),
+    "geo_pko_tcc_map": ("geo_pko", "geo_pko/tcc_map.csv", "raw_geo_pko__tcc_map"),
+    "us_troops_country_year": ("us_troops", "us_troops/country_year.csv",
+                               "raw_us_troops__country_year"),
+    "jme_involving_russia": ("exercises_supplementary", "exercises_supplementary/jme.csv",
+                             "raw_exercises_supplementary__exercises"),
 }
 
 ROWS = {
@@ -366,6 +523,13 @@ ROWS = {
     "trade_register": None,  # built by sipri_register_bytes()
     "dyad_year": SIPRI_TIV,
     "workbook": None,  # built by sipri_milex_bytes()
+    "unga_ideal_points": None,  # built by unga_ideal_point_rows()
+    "unga_votes": UNGA_VOTES,
+    "unga_roll_calls": None,  # built by unga_roll_call_rows()
+    "unga_roll_call_issues": UNGA_ISSUES,
+    "geo_pko_tcc_map": [(m, y, loc, "0", "0", n, text) for m, y, loc, n, text in GEO_PKO],
+    "us_troops_country_year": None,  # built by us_troops_rows()
+    "jme_involving_russia": None,  # built by supplementary_exercise_rows()
 }
 
 
@@ -430,7 +594,14 @@ def default_text(name: str) -> str | bytes:
     if name == "workbook":
         return sipri_milex_bytes()
     _source_id, _relative, table = FILES[name]
-    rows = {"exercises": exercise_rows, "participants": participant_rows}.get(name)
+    rows = {
+        "exercises": exercise_rows,
+        "participants": participant_rows,
+        "unga_ideal_points": unga_ideal_point_rows,
+        "unga_roll_calls": unga_roll_call_rows,
+        "us_troops_country_year": us_troops_rows,
+        "jme_involving_russia": supplementary_exercise_rows,
+    }.get(name)
     return csv_text(SPEC_BY_TABLE[table].columns, rows() if rows else ROWS[name])
 
 

@@ -48,6 +48,14 @@ EXPECTED_COLUMNS = {
         "iso3", "country", "from_year", "to_year", "composite_from", "composite_to",
         "composite_gain", "rank_from", "rank_to", "ranks_gained",
     ],
+    "unga_alignment_with_powers.sql": [
+        "year", "iso3", "country", "ideal_point", "distance_rus", "distance_chn", "distance_usa",
+        "agreement_rus", "agreement_chn", "agreement_usa", "votes_rus", "votes_chn", "votes_usa",
+    ],
+    "central_asia_peacekeeping.sql": [
+        "year", "iso3", "country", "mission", "locations", "troops_estimated",
+        "locations_size_unknown",
+    ],
     "bloc_shares_trend.sql": [
         "year", "iso3", "country", "layers_used", *_bloc_share_columns(), "other_share", "hhi",
         "effective_blocs", "largest_bloc",
@@ -191,3 +199,42 @@ def test_bloc_shares_trend(published: Settings):
     assert rows[2005]["other_share"] == pytest.approx(0.0)
     assert rows[2005]["largest_bloc"] == "central_asia"
     assert rows[2000]["share_russia_csto"] > 0
+
+
+def test_unga_alignment_with_powers(published: Settings):
+    # Uzbekistan (the default) 2016-2024; the fixture frame ends in 2018 and its UNGA votes
+    # and ideal points are of 2000 only, so 2016-2018 are listed with every value NULL.
+    rows = run_example(published, "unga_alignment_with_powers.sql")
+    assert [row["year"] for row in rows] == [2016, 2017, 2018]
+    assert all(row[c] is None for row in rows for c in ("ideal_point", "agreement_usa"))
+    # In 2000 (tests/fixture_data.py, UNGA_VOTES): with the USA 1 identical vote of 2 shared,
+    # with Russia 0 of 2; ideal points -0.25 (UZB), 1.5 (USA), -0.5 (RUS); China is not in
+    # the fixture state list.
+    con = duckdb.connect(str(published.published_db), read_only=True)
+    try:
+        con.execute("set variable from_year = 2000")
+        con.execute("set variable to_year = 2000")
+        found = con.execute(
+            (EXAMPLES_DIR / "unga_alignment_with_powers.sql").read_text("utf-8")).fetchall()
+    finally:
+        con.close()
+    columns = EXPECTED_COLUMNS["unga_alignment_with_powers.sql"]
+    row = dict(zip(columns, found[0], strict=True))
+    assert (row["ideal_point"], row["distance_usa"], row["distance_rus"]) == (-0.25, 1.75, 0.25)
+    assert (row["agreement_usa"], row["votes_usa"], row["agreement_rus"], row["votes_rus"]) == (
+        0.5, 2, 0.0, 2)
+    assert (row["agreement_chn"], row["distance_chn"]) == (None, None)
+
+
+def test_central_asia_peacekeeping(published: Settings):
+    # Geo-PKO fixture (tests/fixture_data.py, GEO_PKO): in 2016 Kazakhstan has MINUSMA at Gao
+    # (150) and Timbuktu (650); Uzbekistan MINUSMA Timbuktu (35) and UNIFIL Naqoura (size
+    # unknown); in 2017 Kazakhstan UNIFIL Tyre (150). Russia and the USA are not Central Asian.
+    rows = run_example(published, "central_asia_peacekeeping.sql")
+    assert [(r["year"], r["iso3"], r["mission"], r["locations"], r["troops_estimated"],
+             r["locations_size_unknown"]) for r in rows] == [
+        (2016, "KAZ", "MINUSMA", 2, 800, 0),
+        (2017, "KAZ", "UNIFIL", 1, 150, 0),
+        (2016, "UZB", "MINUSMA", 1, 35, 0),
+        (2016, "UZB", "UNIFIL", 1, 0, 1),
+    ]

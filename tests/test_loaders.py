@@ -77,7 +77,9 @@ def test_manifest_source_without_an_adapter_is_refused(project):
     """A dataset listed in raw/sources.toml but with no pipelines/sources/ module is refused
     with the file and the fix named, never skipped."""
     text = project.sources_manifest.read_text()
-    entry = text[text.index("[sources.ipi]"):]
+    start = text.index("[sources.ipi]")
+    end = text.find("\n[sources.", start + 1)
+    entry = text[start:end] if end != -1 else text[start:]
     project.sources_manifest.write_text(
         text + "\n" + entry.replace("sources.ipi", "sources.newsource")
     )

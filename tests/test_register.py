@@ -176,6 +176,7 @@ def test_templates_are_valid_and_excluded_from_loading(settings, tmp_path):
     shipped = PROJECT_ROOT / "raw" / "register" / "TEMPLATE.csv"
     assert shipped.read_text(encoding="utf-8").splitlines() == [",".join(HEADER)]
     assert register.register_files(PROJECT_ROOT / "raw" / "register") == [
+        PROJECT_ROOT / "raw" / "register" / "russia_exercises_2009_2018.csv",
         PROJECT_ROOT / "raw" / "register" / "uzbekistan_kulliev.csv"]
     for name in ("TEMPLATE.xlsx", "blank.csv"):
         path = write_template(tmp_path / name, settings.seeds_dir)

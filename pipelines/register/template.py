@@ -13,7 +13,7 @@ from pipelines.errors import CoopError
 from pipelines.sources import register
 
 QUALIFIERS = ("exact", "at_least", "at_most", "approximately")
-CONFIDENCES = ("confirmed", "reported")
+CONFIDENCES = ("confirmed", "reported", "low")
 PARTNER_TYPES = ("state", "organisation")
 # Excel refuses an inline list longer than this.
 _MAX_LIST_CHARS = 255

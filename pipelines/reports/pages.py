@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.reports import arms, figures
+from pipelines.reports import alignment, arms, figures
 from pipelines.reports.data import Panel, ReportData, json_numbers, values, year_span
 from pipelines.sources import source_labels
 
@@ -136,6 +136,8 @@ def country_context(data: ReportData, ccode: int) -> dict:
 
     arms_section = arms.country_arms(data, ccode)  # SIPRI suppliers and recipients
     figure_list.extend(arms_section.pop("arms_figures"))
+    alignment_blocks = alignment.country_blocks(data, ccode)
+    figure_list.extend(alignment_blocks.pop("figures"))
 
     member_years = indicators.years(ccode)
     return {
@@ -152,6 +154,7 @@ def country_context(data: ReportData, ccode: int) -> dict:
         "coverage_note": _coverage_note(data, [int(y) for y in member_years]),
         "register_facts": _register_facts(data, ccode),
         **arms_section,
+        "alignment": alignment_blocks,
     }
 
 
@@ -416,6 +419,7 @@ def regional_context(data: ReportData) -> dict:
         "bloc_year": bloc_year,
         "matrix_year": matrix_year,
         "figures": figure_list,
+        "alignment": alignment.regional_blocks(data, members),
     }
 
 

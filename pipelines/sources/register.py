@@ -44,7 +44,8 @@ SOURCE_ID = "register"
 LABEL = "facts recorded by analysts, with their citations (docs/register.md)"
 # What the refresh did with an accepted fact (int_register_facts_checked.status).
 REGISTER_STATUSES = [
-    "counted", "superseded_by_public_source", "not_exact", "no_mart_column", "undated"
+    "counted", "superseded_by_public_source", "low_confidence", "not_exact", "no_mart_column",
+    "undated",
 ]
 TABLE = "raw_register__facts"
 SUFFIXES = (".csv", ".xlsx")
@@ -476,7 +477,7 @@ def accepted_suite(kit):
 
     No row-count expectation: analysts add and remove register files between runs.
     """
-    from pipelines.register.template import QUALIFIERS  # imports this module
+    from pipelines.register.template import CONFIDENCES, QUALIFIERS  # imports this module
 
     con = kit.con
     e = kit.expectations
@@ -503,7 +504,7 @@ def accepted_suite(kit):
             ),
             e.ExpectColumnValuesToBeUnique(column="fact_key"),
             e.ExpectColumnValuesToBeInSet(column="family", value_set=families),
-            e.ExpectColumnValuesToBeInSet(column="confidence", value_set=["confirmed", "reported"]),
+            e.ExpectColumnValuesToBeInSet(column="confidence", value_set=list(CONFIDENCES)),
             e.ExpectColumnValuesToBeInSet(column="count_qualifier", value_set=list(QUALIFIERS)),
             e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
             e.ExpectColumnValuesToBeBetween(column="count", min_value=0),

@@ -186,6 +186,7 @@ final as (
             when deduplicated.mart_column is null then 'no_mart_column'
             when deduplicated.year between coverage.first_year and coverage.last_year
                 then 'superseded_by_public_source'
+            when deduplicated.confidence = 'low' then 'low_confidence'
             when deduplicated.count_qualifier != 'exact' then 'not_exact'
             else 'counted'
         end as status,

@@ -7,6 +7,9 @@
 -- register may fill alliance_partners_total, igo_full, exercises and pko_personnel_peak; the
 -- <column>_source columns name where each value came from (docs/register.md). States with
 -- register facts after the public frame get rows up to their last register year.
+-- UN voting (UNGA ideal points) 1946-2024, US troops hosted (troopdata) 1950-2024 and UN
+-- peacekeeping deployments (Geo-PKO map-based estimates) 1994-2024 join the same way
+-- (docs/alignment_and_presence.md).
 with
 
 frame as (
@@ -43,6 +46,18 @@ sipri_arms as (
 
 sipri_milex as (
     select * from int_sipri_milex_country_years_aggregated
+),
+
+unga as (
+    select * from int_unga_country_years_aggregated
+),
+
+us_troops as (
+    select * from int_us_troops_country_years_aggregated
+),
+
+geo_pko as (
+    select * from int_geo_pko_country_years_aggregated
 ),
 
 final as (
@@ -109,7 +124,16 @@ final as (
         sipri_milex.milex_usd_is_estimate,
         sipri_milex.milex_usd_is_uncertain,
         sipri_milex.milex_gdp_is_estimate,
-        sipri_milex.milex_gdp_is_uncertain
+        sipri_milex.milex_gdp_is_uncertain,
+        unga.unga_ideal_point,
+        unga.unga_ideal_point_all,
+        unga.unga_ideal_point_votes,
+        us_troops.us_troops_hosted,
+        geo_pko.pko_missions,
+        geo_pko.pko_troops_estimated,
+        geo_pko.pko_locations,
+        geo_pko.pko_locations_size_unknown,
+        geo_pko.pko_mission_list
     from frame
     inner join countries on frame.ccode = countries.ccode
     left join atop on frame.ccode = atop.ccode and frame.year = atop.year
@@ -119,6 +143,9 @@ final as (
     left join register on frame.ccode = register.ccode and frame.year = register.year
     left join sipri_arms on frame.ccode = sipri_arms.ccode and frame.year = sipri_arms.year
     left join sipri_milex on frame.ccode = sipri_milex.ccode and frame.year = sipri_milex.year
+    left join unga on frame.ccode = unga.ccode and frame.year = unga.year
+    left join us_troops on frame.ccode = us_troops.ccode and frame.year = us_troops.year
+    left join geo_pko on frame.ccode = geo_pko.ccode and frame.year = geo_pko.year
 )
 
 select * from final

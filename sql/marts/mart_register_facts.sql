@@ -49,6 +49,8 @@ final as (
                 then
                     'not added: ' || facts.public_source || ' covers ' || facts.year
                     || ' and its figure stands'
+            when 'low_confidence'
+                then 'not added to mart_country_year: low confidence (a fact with its citation, not a panel count)'
             when 'not_exact' then 'not added to mart_country_year: the count is ' || facts.count_qualifier
             when 'no_mart_column' then 'register only: no public dataset measures this family'
             when 'undated' then 'undated: kept out of every year-based figure'

@@ -1,10 +1,38 @@
 -- grain: one row per COW state-system membership spell
 -- key: ccode, start_date
 -- Reference data: a value that fails to cast stops the build rather than being quarantined.
+-- seeds/state_spells_added.csv adds states that entered the system after COW v2016 ended
+-- (none so far), in COW's columns plus a citation. As in COW, an end on 31 December of the
+-- version year means still a member (e.g. start 2019-07-01, end and version 2019-12-31 / 2019),
+-- so the spell runs on with the frame (docs/alignment_and_presence.md).
 with
 
 source as (
-    select * from raw_cow_states__state_spells
+    select
+        stateabb,
+        ccode,
+        statenme,
+        styear,
+        stmonth,
+        stday,
+        endyear,
+        endmonth,
+        endday,
+        version
+    from raw_cow_states__state_spells
+    union all
+    select
+        stateabb,
+        ccode,
+        statenme,
+        styear,
+        stmonth,
+        stday,
+        endyear,
+        endmonth,
+        endday,
+        version
+    from seed_state_spells_added
 ),
 
 renamed as (

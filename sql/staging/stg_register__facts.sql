@@ -82,7 +82,7 @@ checked as (
                 'unknown_qualifier', 'count_qualifier', count_qualifier
             ),
             reject_if(
-                confidence is null or confidence not in ('confirmed', 'reported'),
+                confidence is null or confidence not in ('confirmed', 'reported', 'low'),
                 'unknown_confidence', 'confidence', confidence
             ),
             reject_if(
