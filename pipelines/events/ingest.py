@@ -126,7 +126,7 @@ def convert_file(
             raise InputFileError(f"{path}: state what the file covers (covered_from/covered_to).")
         covered = gdelt_window(source_file)
     read_rows(con, path, fmt, source_file, sha256)
-    count = con.execute("select count(*) from _event_rows").fetchone()[0]
+    count = con.execute("select count(*) from _event_rows").fetchall()[0][0]
     if count == 0:
         raise InputFileError(f"{path}: no data rows.")
     stem = _stem(source_file)

@@ -35,8 +35,8 @@ final as (
         case when year % 4 = 0 and (year % 100 <> 0 or year % 400 = 0) then 366 else 365 end as days_in_year,
         cast(covered_seconds as double) / 86400 as coverage_days,
         covered_seconds
-            >= 86400 * case when year % 4 = 0 and (year % 100 <> 0 or year % 400 = 0) then 366 else 365 end
-        as full_year
+        >= 86400 * case when year % 4 = 0 and (year % 100 <> 0 or year % 400 = 0) then 366 else 365 end
+            as full_year
     from by_year
 )
 
