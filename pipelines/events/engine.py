@@ -127,12 +127,14 @@ def spark_session(remote: str):
 
 
 def build_spark(con: duckdb.DuckDBPyConnection, settings: Settings, spark, out_dir: Path,
-                lake_dir: Path, *, say: Callable[[str], None] = lambda _: None) -> BuildResult:
+                lake_dir: Path, *, say: Callable[[str], None] = lambda _: None,
+                shuffle_partitions: int = 8) -> BuildResult:
     """Run every event model on Spark; write the marts to out_dir; read them back into con."""
     started = time.perf_counter()
     models = event_models(settings)
     macros = read_macros(settings.sql_dir)
     _register_spark_inputs(con, spark, lake_dir)
+    spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions))
     out_dir.mkdir(parents=True, exist_ok=True)
     built = []
     for name in build_order(models):
@@ -150,6 +152,9 @@ def build_spark(con: duckdb.DuckDBPyConnection, settings: Settings, spark, out_d
                 {"path": str(target / "*.parquet")},
             )
             say(f"  spark: {name}")
+        elif model.layer == "intermediate":
+            # Materialised once (as DuckDB's tables are), not recomputed by every mart.
+            frame = frame.localCheckpoint()
         frame.createOrReplaceTempView(name)
         built.append(name)
     result = BuildResult("spark", built, seconds=time.perf_counter() - started)
