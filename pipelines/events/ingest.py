@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputFileError
-from pipelines.events.formats import GDELT, ICEWS, EventFormat, gdelt_window, split_by_year
+from pipelines.events.formats import GDELT, EventFormat, gdelt_window, split_by_year
 from pipelines.raw_manifest import RawFile, read_manifest, sha256_of, verify_file
 from pipelines.sources.base import header_problems, read_header
 
