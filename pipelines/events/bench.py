@@ -2,7 +2,8 @@
 Spark Connect local[2], plus the raw-CSV -> Parquet conversion's scaling.
 
 Everything generated is SYNTHETIC and lives under the work directory (never raw/): resolved
-events shaped like int_events_resolved (10 years, ~200 states, 12 families), Parquet by year,
+events shaped like int_events_resolved (10 years, 60 states drawn with a skew so that a few
+dyads hold most events, 12 families), Parquet by year,
 and GDELT-format CSV files made by repeating the real 2,111-row sample. The query is the real
 model file sql/events/marts/mart_event_dyad_year.sql, run by each engine in a fresh
 subprocess whose process tree (with Spark: the JVM too) is sampled for peak resident memory.
@@ -52,8 +53,11 @@ def generate_events(directory: Path, rows: int) -> Path:
                 {FIRST_YEAR} + cast(i % {YEARS} as integer) as year,
                 case when g % 10 = 0 then 'none' else 'state' end as actor1_kind,
                 'state' as actor2_kind,
-                2 + cast(h % 199 as integer) * 5 as actor1_ccode,
-                2 + cast(g % 197 as integer) * 5 as actor2_ccode,
+                -- skewed like real event data: a few states initiate most events
+                2 + cast(floor(60 * pow((h % 1000003) / 1000003.0, 2)) as integer) * 5
+                    as actor1_ccode,
+                2 + cast(floor(60 * pow((g % 999983) / 999983.0, 2)) as integer) * 5
+                    as actor2_ccode,
                 {families}[1 + cast((h // 7) % {len(FAMILIES)} as integer)] as family,
                 'cooperation' as family_role,
                 cast(1 + g % 3 as bigint) as records,
