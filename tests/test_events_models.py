@@ -144,3 +144,30 @@ def test_lake_files_keep_lineage(tmp_path):
                     1, 2111, 2111)]
     assert sorted(p.parent.name for p in Path(tmp_path / "lake" / "icews").rglob("*.parquet")
                   ) == ["date=2018-06-01", "date=2018-06-02"]
+
+
+def test_event_manifest_lists_every_event_file_with_exact_coverage():
+    from datetime import datetime
+
+    from pipelines.raw_manifest import read_manifest, verify_file
+
+    settings = get_settings()
+    sources = read_manifest(settings.events_raw_dir / "sources.toml")
+    listed = {f.path.resolve() for s in sources.values() for f in s.files}
+    on_disk = {p.resolve() for p in settings.events_raw_dir.rglob("*")
+               if p.is_file() and p.name != "sources.toml"}
+    assert listed == on_disk
+    for source in sources.values():
+        for key in ("origin", "licence", "code_system", "format"):
+            assert source.meta[key]
+        for raw_file in source.files:
+            verify_file(raw_file)
+    import tomllib
+
+    document = tomllib.loads((settings.events_raw_dir / "sources.toml").read_text())
+    windows = {f["name"]: (datetime.fromisoformat(f["covered_from"]),
+                           datetime.fromisoformat(f["covered_to"]))
+               for s in document["sources"].values() for f in s["files"]}
+    assert windows["export_20191024143000"] == (datetime(2019, 10, 24, 14, 30),
+                                                datetime(2019, 10, 24, 14, 45))
+    assert windows["events_2018_sample"] == (datetime(2018, 6, 1), datetime(2018, 6, 3))
