@@ -31,7 +31,7 @@ install: $(VENV)/.synced ## Create .venv from the lock file (no other step neede
 run: install ## Full refresh on raw/: publish marts/ and reports/
 	$(VENV)/bin/coop refresh
 
-test: install browser ## The whole test suite
+test: install browser java ## The whole test suite
 	PREFECT_HOME=$(CURDIR)/.prefect $(VENV)/bin/pytest
 
 # Installs Debian's chromium with apt-get when it is missing (as root, or with sudo that needs no
@@ -55,6 +55,27 @@ browser: ## Install Chromium for the browser tests if it is missing
 		|| { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; } \
 		|| echo "Chromium could not be installed: $$skip."
 
+# The event layer's parity tests run a local Spark Connect server, which needs Java 17. Installs
+# Debian's openjdk-17-jre-headless with apt-get when `java` is missing (as root, or with sudo
+# that needs no password); otherwise says so and carries on: the parity tests then skip, unless
+# COOP_REQUIRE_SPARK=1 (as in CI), when they fail. `make run` never needs Java.
+java: ## Install Java 17 for the Spark parity tests if it is missing
+	@if command -v java >/dev/null 2>&1; then exit 0; fi; \
+	skip="the Spark parity tests (tests/test_events_parity.py) will skip"; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "Java is missing and cannot be installed without root: $$skip." \
+		"Install it with: sudo apt-get install openjdk-17-jre-headless"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "Java is missing and there is no apt-get: $$skip. Install a Java 17 runtime."; \
+		exit 0; fi; \
+	echo "Installing Java (apt-get install openjdk-17-jre-headless) for the Spark parity tests"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+		|| { $$sudo apt-get update && \
+		     $$sudo apt-get install -y --no-install-recommends openjdk-17-jre-headless; } \
+		|| echo "Java could not be installed: $$skip."
+
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
 	$(VENV)/bin/ruff check pipelines tests
 	$(VENV)/bin/sqlfluff lint sql
@@ -63,6 +84,6 @@ lock: | $(UV) ## Re-resolve uv.lock after changing pyproject.toml
 	$(UV) lock
 
 clean: ## Remove the environment and every built output (raw/ is never touched)
-	rm -rf $(VENV) $(TOOLS) .prefect marts/* marts/.build marts/.refresh.lock reports/*
+	rm -rf $(VENV) $(TOOLS) .prefect marts/* marts/.build marts/.refresh.lock reports/* lake
 
-.PHONY: help install run test browser lint lock clean
+.PHONY: help install run test browser java lint lock clean

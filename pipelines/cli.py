@@ -391,8 +391,15 @@ def contracts(write: bool) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1)
-def fetch(sources: tuple[str, ...]) -> None:
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
+              help="With `events`: first day of GDELT exports to fetch.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]),
+              help="With `events`: last day of GDELT exports to fetch.")
+def fetch(sources: tuple[str, ...], date_from, date_to) -> None:
     """Download the source releases raw/sources.toml declares by url, verified by sha256.
+
+    `coop fetch events --from DATE --to DATE` instead downloads GDELT 2.0 event exports into
+    the event lake (docs/events.md).
 
     A file entry with a `url` (http, https or file) is downloaded when raw/ does not hold its
     pinned sha256 yet. The download must match that sha256 and pass the source's header and
@@ -404,7 +411,15 @@ def fetch(sources: tuple[str, ...]) -> None:
     Examples:
       coop fetch
       coop fetch atop cow_igo
+      coop fetch events --from 2019-10-24 --to 2019-10-24
     """
+    if sources[:1] == ("events",):
+        from pipelines.events.cli import fetch_events_command
+
+        fetch_events_command(sources[1:], date_from, date_to)
+        return
+    if date_from or date_to:
+        _fail("--from and --to apply to `coop fetch events` only.")
     from pipelines.fetch import FetchStatus, fetch_sources
 
     try:
@@ -730,3 +745,8 @@ def report(page: str | None, output: str | None) -> None:
         click.echo(f"Removed pages of states no longer in the marts: "
                    f"{', '.join(site.removed_pages)}.")
     click.echo(f"Report: {site.index}")
+
+
+from pipelines.events.cli import events  # noqa: E402  (the event layer's commands)
+
+main.add_command(events)

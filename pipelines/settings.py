@@ -76,6 +76,37 @@ class Settings:
     def lock_file(self) -> Path:
         return self.marts_dir / ".refresh.lock"
 
+    # The event layer (docs/events.md). Its Parquet lake can be large: COOP_EVENTS_LAKE moves it
+    # (a local path; object storage is for a Spark cluster, see the docs).
+    @property
+    def events_raw_dir(self) -> Path:
+        """The shipped event samples and their manifest (raw/events/sources.toml)."""
+        return self.raw_dir / "events"
+
+    @property
+    def events_lake_dir(self) -> Path:
+        return _path_from_env("COOP_EVENTS_LAKE", self.root / "lake" / "events")
+
+    @property
+    def events_marts_dir(self) -> Path:
+        """Published event releases (marts/events/current -> releases/<run>)."""
+        return self.marts_dir / "events"
+
+    @property
+    def event_engine(self) -> str:
+        """`duckdb` (default) or `spark` (COOP_EVENT_ENGINE)."""
+        return os.environ.get("COOP_EVENT_ENGINE", "duckdb").strip().lower()
+
+    @property
+    def spark_remote(self) -> str:
+        """Spark Connect url (`sc://host:15002`) or `local[N]` (COOP_SPARK_REMOTE)."""
+        return os.environ.get("COOP_SPARK_REMOTE", "local[2]").strip()
+
+    @property
+    def duckdb_memory_limit(self) -> str:
+        """DuckDB's memory cap for the event models (COOP_EVENTS_DUCKDB_MEMORY)."""
+        return os.environ.get("COOP_EVENTS_DUCKDB_MEMORY", "1GB").strip()
+
 
 def get_settings() -> Settings:
     root = _path_from_env("COOP_ROOT", PROJECT_ROOT)
