@@ -59,11 +59,20 @@ def refresh(verbose: bool, full: bool) -> None:
         return
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
                           "INFO" if verbose else "CRITICAL")
+    from pipelines import orchestration
+
+    try:
+        # A temporary Prefect server (when neither PREFECT_API_URL nor `coop server start`
+        # provides one) boots from here on, while the refresh imports its libraries.
+        api = orchestration.choose_api(settings)
+    except CoopError as exc:
+        _fail(str(exc))
     _preload_validation()
     from pipelines.flows import refresh_flow
 
     try:
-        summary = refresh_flow(full=full)
+        with api.active():
+            summary = refresh_flow(full=full)
     except CoopError as exc:
         _fail(str(exc))
     seconds = ", ".join(f"{k} {v:.1f} s" for k, v in summary["seconds"].items())
@@ -79,6 +88,7 @@ def refresh(verbose: bool, full: bool) -> None:
         click.echo(f"Marts:  {settings.published_db}  (and {settings.marts_dir}/<mart>.parquet)")
     if summary.get("report"):
         click.echo(f"Report: {summary['report']}")
+    click.echo(api.describe())
 
 
 def _preload_validation() -> None:
@@ -209,6 +219,75 @@ def status() -> None:
     for entry in entries:
         detail = entry.get("error") or "; ".join(entry.get("reasons", []))
         click.echo(f"  {entry['at']}  {entry['mode']:8s} {entry['outcome']:14s} {detail}")
+    _echo_server_status()
+
+
+def _echo_server_status() -> None:
+    from pipelines.orchestration import server_status
+
+    try:
+        click.echo(server_status(get_settings()).describe())
+    except CoopError as exc:
+        click.echo(f"Prefect server: {exc}")
+
+
+@main.group()
+def server() -> None:
+    """coop's local Prefect server: start it once, and refreshes skip starting their own.
+
+    Without it each `coop refresh` starts a temporary Prefect server and stops it at the end
+    (several seconds of every run). The kept server listens on 127.0.0.1 only, records its pid,
+    port and log under <project>/.coop/, shows in `coop status`, serves the Prefect UI and
+    schedules for `coop serve`, and runs until `coop server stop`.
+
+    \b
+    Examples:
+      coop server start
+      coop server status
+      coop server stop
+    """
+
+
+@server.command("start")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Loopback port (default: a free one).")
+def server_start(port: int | None) -> None:
+    """Start coop's Prefect server in the background (loopback only), or show the running one."""
+    from pipelines.orchestration import start_server
+
+    started = time.perf_counter()
+    try:
+        record, new = start_server(get_settings(), port)
+    except CoopError as exc:
+        _fail(str(exc))
+    if new:
+        click.echo(f"Started a Prefect server at {record.ui_url} (pid {record.pid}) in "
+                   f"{time.perf_counter() - started:.1f} s; log {record.log}.")
+    else:
+        click.echo(f"A Prefect server of this project already runs at {record.ui_url} "
+                   f"(pid {record.pid}, since {record.started_at}).")
+    click.echo("Refreshes report to it; `coop server stop` stops it.")
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop coop's Prefect server (its recorded runs stay in the Prefect database)."""
+    from pipelines.orchestration import stop_server
+
+    try:
+        record = stop_server(get_settings())
+    except CoopError as exc:
+        _fail(str(exc))
+    if record is None:
+        click.echo("No Prefect server of this project is recorded: nothing to stop.")
+    else:
+        click.echo(f"Stopped the Prefect server at {record.ui_url} (pid {record.pid}).")
+
+
+@server.command("status")
+def server_status_command() -> None:
+    """Say whether coop's Prefect server runs, where, and since when."""
+    _echo_server_status()
 
 
 @main.command()

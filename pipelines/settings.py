@@ -2,7 +2,8 @@
 
 Each path can be overridden by an environment variable (``COOP_ROOT``, ``COOP_RAW_DIR``,
 ``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``,
-``COOP_INDICES_FILE``, ``COOP_REPORTS_FILE``), which is how the
+``COOP_INDICES_FILE``, ``COOP_REPORTS_FILE``, ``COOP_DUCKDB_TEMP_DIR``; and DuckDB's memory
+cap ``COOP_DUCKDB_MEMORY_LIMIT``), which is how the
 tests point a run at fixture data without touching the shipped inputs.
 """
 
@@ -34,6 +35,13 @@ class Settings:
     # How many earlier releases stay on disk after a publish, so a reader that opened one
     # just before the swap can finish.
     releases_to_keep: int = 3
+    # DuckDB's memory_limit for the refresh's connections (DuckDB syntax: "2GiB", "1500MB"):
+    # past it DuckDB spills to `duckdb_temp_dir` instead of growing.  Default: an eighth of
+    # the machine's memory, at least 1 GiB and at most 4 GiB (COOP_DUCKDB_MEMORY_LIMIT).
+    duckdb_memory_limit: str = ""
+    # Where DuckDB spills (COOP_DUCKDB_TEMP_DIR); default <marts>/.build/spill, which the next
+    # refresh clears with the other leftovers of its predecessors.
+    duckdb_temp_dir: Path | None = None
 
     @property
     def sources_manifest(self) -> Path:
@@ -65,6 +73,25 @@ class Settings:
     def lock_file(self) -> Path:
         return self.marts_dir / ".refresh.lock"
 
+    @property
+    def duckdb_spill_dir(self) -> Path:
+        return self.duckdb_temp_dir or self.build_dir / "spill"
+
+    @property
+    def state_dir(self) -> Path:
+        """coop's local state that is not data: the record and log of its Prefect server."""
+        return self.root / ".coop"
+
+
+def default_duckdb_memory_limit() -> str:
+    """An eighth of the machine's memory, within [1 GiB, 4 GiB], in MiB (DuckDB syntax)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    mib = min(max(total // 8, 1 << 30), 4 << 30) >> 20
+    return f"{mib}MiB"
+
 
 def get_settings() -> Settings:
     root = _path_from_env("COOP_ROOT", PROJECT_ROOT)
@@ -77,4 +104,8 @@ def get_settings() -> Settings:
         reports_dir=_path_from_env("COOP_REPORTS_DIR", root / "reports"),
         indices_file=_path_from_env("COOP_INDICES_FILE", root / "indices.toml"),
         reports_file=_path_from_env("COOP_REPORTS_FILE", root / "reports.toml"),
+        duckdb_memory_limit=(os.environ.get("COOP_DUCKDB_MEMORY_LIMIT", "").strip()
+                             or default_duckdb_memory_limit()),
+        duckdb_temp_dir=(_path_from_env("COOP_DUCKDB_TEMP_DIR", Path())
+                         if os.environ.get("COOP_DUCKDB_TEMP_DIR") else None),
     )
