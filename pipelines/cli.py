@@ -522,10 +522,16 @@ def dictionary(check: bool) -> None:
 @click.option("--keep", is_flag=True, help="Keep the scratch projects after their runs.")
 @click.option("--no-bytecode-cache", is_flag=True,
               help="Run refreshes as this environment does even if it forbids compiled bytecode.")
+@click.option("--prefect", "prefect_modes", default="kept,temporary", show_default=True,
+              help="Prefect APIs the shipped-data refreshes report to: kept (`coop server "
+                   "start`), temporary (one per refresh), or both.")
+@click.option("--duckdb-memory-limit", metavar="AMOUNT",
+              help="COOP_DUCKDB_MEMORY_LIMIT of the refreshes, e.g. 2GiB (default: the "
+                   "settings' default for this machine).")
 def bench(runs: int, scales: str, skip_scaling: bool, baseline_scales: str, skip_baselines: bool,
           quick: bool, seed: int, memory_cap_gb: float, workdir: str | None,
           json_file: str | None, markdown_file: str | None, keep: bool,
-          no_bytecode_cache: bool) -> None:
+          no_bytecode_cache: bool, prefect_modes: str, duckdb_memory_limit: str | None) -> None:
     """Benchmark the refresh: time per stage, peak memory, no-op, scaling, heaviest step.
 
     Every refresh runs as a `coop refresh` subprocess in a scratch project under the work
@@ -567,6 +573,11 @@ def bench(runs: int, scales: str, skip_scaling: bool, baseline_scales: str, skip
         )
     options.seed, options.memory_cap_bytes, options.keep = seed, int(memory_cap_gb * GIB), keep
     options.bytecode_cache = not no_bytecode_cache
+    modes = tuple(mode.strip() for mode in prefect_modes.split(",") if mode.strip())
+    if not modes or set(modes) - {"kept", "temporary"}:
+        raise click.BadParameter(f"expected kept, temporary or both, got {prefect_modes!r}",
+                                 param_hint="--prefect")
+    options.prefect_modes, options.duckdb_memory_limit = modes, duckdb_memory_limit
     try:
         result = BenchRunner(settings, options, say=click.echo).run()
     except CoopError as exc:

@@ -21,7 +21,13 @@ from pipelines import refresh
 from pipelines.bench import BenchError, baselines, synthetic
 from pipelines.bench.measure import _StageTracker, run_refresh
 from pipelines.bench.report import markdown
-from pipelines.bench.runner import BenchResult, evaluate_targets, growth_exponent, spread
+from pipelines.bench.runner import (
+    BenchResult,
+    evaluate_targets,
+    growth_exponent,
+    headline,
+    spread,
+)
 from pipelines.cli import main
 from pipelines.raw_manifest import read_manifest
 from pipelines.settings import PROJECT_ROOT, Settings, get_settings
@@ -245,16 +251,48 @@ def _result(wall: float, noop: float, over_floor: float, pandas_ratio: float,
     )
 
 
+def _with_floor(result: BenchResult, floor: float, hundred: dict | None = None
+                ) -> BenchResult:
+    result.baselines[0]["timings"]["floor"] = {
+        **result.baselines[0]["timings"]["pandas"], "name": "floor", "median": floor}
+    if hundred is not None:
+        result.scaling["points"].append(hundred)
+    result.headline = headline(result)
+    return result
+
+
 def test_targets_are_judged_against_the_issue():
-    good = evaluate_targets(_result(20.0, 1.0, 1.2, 12.0, 0.9, 1 << 30))
-    assert [row["met"] for row in good] == [True] * 6
-    bad = evaluate_targets(_result(31.0, 4.0, 1.6, 9.0, 1.2, 3 << 30))
-    assert [row["met"] for row in bad] == [False] * 6
+    hundred = {**_point(100, 300.0), "peak_rss_tree": 3 << 30, "duckdb_memory_limit": "2GiB"}
+    good = evaluate_targets(_with_floor(_result(20.0, 0.3, 1.2, 12.0, 0.9, 1 << 30), 2.5,
+                                        hundred))
+    assert [row["met"] for row in good] == [True] * 10
+    slow = {**_point(100, 320.0), "peak_rss_tree": 5 << 30}
+    bad = evaluate_targets(_with_floor(_result(31.0, 4.0, 1.6, 9.0, 1.2, 3 << 30), 3.0, slow))
+    assert [row["met"] for row in bad] == [False] * 10
     assert [row["target"] for row in bad] == [
         "full refresh, shipped data", "no-op refresh", "peak memory, shipped data",
         "heaviest step vs DuckDB floor (1x)", "heaviest step vs pandas (1x)",
-        "growth with event volume",
+        "full refresh / DuckDB floor of the heaviest step (issue 15)",
+        "no-op refresh (issue 15)", "peak memory at 100x (issue 15)",
+        "refresh at 100x (issue 15)", "growth with event volume",
     ]
+    # 20 s over a 2.5 s floor is 8x (met), 31 s over 3 s is 10.3x (missed).
+    assert good[5]["measured"] == 8.0 and bad[5]["measured"] == 10.33
+    assert good[7]["note"] == "DuckDB memory_limit 2GiB"
+
+
+def test_the_headline_ratio_uses_the_floor_of_the_same_run():
+    result = _result(20.0, 0.3, 1.2, 12.0, 0.9, 1 << 30)
+    result.shipped["by_prefect_mode"] = {
+        "kept": {"runs": [], "summary": {"wall_seconds": {"median": 6.0}}},
+        "temporary": {"runs": [], "summary": {"wall_seconds": {"median": 15.0}}}}
+    result = _with_floor(result, 1.5)
+    assert result.headline["ratios"] == {
+        "kept": {"refresh_seconds": 6.0, "ratio": 4.0},
+        "temporary": {"refresh_seconds": 15.0, "ratio": 10.0}}
+    assert "4.0x with coop's kept Prefect server (6.0 s)" in result.headline["text"]
+    assert "10.0x with a temporary Prefect server (15.0 s)" in result.headline["text"]
+    assert result.headline["text"] in markdown(result)
 
 
 def test_markdown_shows_the_figures_and_verdicts():
@@ -263,7 +301,7 @@ def test_markdown_shows_the_figures_and_verdicts():
     text = markdown(result)
     assert "| full refresh, shipped data | <= 30 s wall | 31.0 s | MISSED |" in text
     assert "| no-op refresh | <= 3 s wall | 1.0 s | met |" in text
-    assert "| 10x | 6,778,390 | 0 | 317.7 |" in text
+    assert "| 10x | 6,778,390 | 0 | DuckDB's default | 317.7 |" in text
 
 
 def test_stage_tracker_follows_prefect_task_lines(tmp_path):
