@@ -9,9 +9,9 @@ reports/
 
 Each file is written to a temporary name and moved into place with os.replace, so a reader
 opens either the old page or the new one, never half of one.  Country pages are rendered in
-forked processes (one per CPU, COOP_REPORT_WORKERS) while this one renders the regional page;
-the overview goes last, so its links point to pages that exist; pages of states no longer in
-the marts and plotly.js files of other versions are removed at the end.
+forked processes (one per idle CPU, COOP_REPORT_WORKERS) while this one renders the regional
+page; the overview goes last, so its links point to pages that exist; pages of states no
+longer in the marts and plotly.js files of other versions are removed at the end.
 """
 
 from __future__ import annotations
@@ -120,8 +120,9 @@ def _render_overview(data: ReportData, common: dict) -> str:
 
 
 def report_workers() -> int:
-    """Processes that render country pages: COOP_REPORT_WORKERS, else one per CPU (at most
-    4); 1 renders in this process."""
+    """Processes that render country pages: COOP_REPORT_WORKERS, else one per CPU that is
+    idle (CPUs minus the load average, at most 4); 1 renders in this process.  On a machine
+    whose CPUs are busy already, forked renderers only add the cost of forking."""
     configured = os.environ.get("COOP_REPORT_WORKERS", "").strip()
     if configured:
         try:
@@ -129,7 +130,9 @@ def report_workers() -> int:
         except ValueError as exc:
             raise CoopError(f"COOP_REPORT_WORKERS={configured!r}: expected a whole number "
                             f"of processes, such as 2.") from exc
-    return max(1, min(4, len(os.sched_getaffinity(0))))
+    cpus = len(os.sched_getaffinity(0))
+    idle = cpus - os.getloadavg()[0]
+    return max(1, min(4, cpus, int(idle + 0.5)))
 
 
 # What forked renderers read: set just before the fork, so nothing is pickled but the
