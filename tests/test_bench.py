@@ -10,16 +10,19 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 from click.testing import CliRunner
 
 from pipelines import refresh
 from pipelines.bench import BenchError, baselines, synthetic
-from pipelines.bench.measure import _StageTracker, run_refresh
+from pipelines.bench.measure import _ChildMemory, _StageTracker, _tree_rss, run_refresh
 from pipelines.bench.report import markdown
 from pipelines.bench.runner import (
     BenchResult,
@@ -360,3 +363,30 @@ def test_a_refresh_that_publishes_nothing_takes_no_stage_times_from_the_last_man
     assert measurement.ok
     assert measurement.stage_seconds == {}
     assert measurement.setup_seconds is None
+
+
+def test_a_forked_child_is_not_counted_twice(tmp_path):
+    # A parent touches 150 MB, then forks a child that keeps sharing those pages: the tree
+    # holds about 150 MB, where summing RSS would report about 300 MB.
+    script = ("import os, sys, time\nblock = bytearray(150 * 1024 * 1024)\n"
+              "for i in range(0, len(block), 4096):\n    block[i] = 1\n"
+              "if os.fork() == 0:\n    time.sleep(60)\n    os._exit(0)\n"
+              "print('forked', flush=True)\ntime.sleep(60)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        assert process.stdout.readline().strip() == "forked"
+        watched = psutil.Process(process.pid)
+        deadline = time.monotonic() + 10
+        while not watched.children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        plain = _tree_rss(watched)
+        counted = _tree_rss(watched, _ChildMemory())
+    finally:
+        for child in psutil.Process(process.pid).children():
+            child.kill()
+        process.kill()
+        process.wait()
+    mib = 1 << 20
+    assert plain > 290 * mib
+    assert 150 * mib < counted < 200 * mib

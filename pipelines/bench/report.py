@@ -28,6 +28,8 @@ def _measured(row: dict) -> str:
         return "-"
     if "memory" in row["target"]:
         return f"{value / GIB:.2f} GiB"
+    if "floor" in row["target"]:
+        return f"{value:.2f}x"
     if "refresh" in row["target"]:
         return f"{value:.1f} s"
     if "growth" in row["target"]:
