@@ -1,6 +1,4 @@
--- grain: one row per COW system member (ccode) per year, as in mart_country_year
--- key: ccode, year
--- not_null: ccode, year, country, institutional_indicators_total, operational_indicators_total
+-- grain, key, columns and checks: sql/marts/mart_cooperation_index.toml
 -- Computed by pipelines/indices from indices.toml (method: docs/methodology.md). Pillar
 -- scores and the composite are on 0-100 (100 = the most cooperation in the panel). A pillar is
 -- NULL, never 0, when too few of its indicators are observed; composite, symbolic_gap and rank

@@ -1,10 +1,8 @@
--- grain: one row per COW state
--- key: ccode
--- not_null: ccode, country, stateabb
+-- grain, key, columns and checks: sql/marts/mart_countries.toml
 with
 
 countries as (
-    select * from int_countries_described
+    select * from int_cow_states_countries_described
 ),
 
 final as (

@@ -1,7 +1,4 @@
--- grain: one row per state (ccode) per year with a composite cooperation index
--- key: ccode, year
--- not_null: ccode, year, country, nominal_rank, median_rank, rank_p05, rank_p95, n_draws
--- accepted_values: most_influential_choice = 'normalisation', 'weights', 'aggregation', 'window'
+-- grain, key, columns and checks: sql/marts/mart_index_uncertainty.toml
 -- Monte-Carlo over the methodological choices of indices.toml [uncertainty] (seeded): median
 -- rank and 5-95 % rank interval over n_draws draws; shift_<choice> is the mean absolute rank
 -- shift when only that choice leaves the nominal one; first_order_<choice> is the share of

@@ -1,11 +1,4 @@
--- grain: one row per undirected pair (ccode1 < ccode2) per year, from the pair's first year with a military tie
--- key: ccode1, ccode2, year
--- not_null: ccode1, ccode2, year, country1, country2, layers_active, layers_covered, longevity_years
--- accepted_values: layer_alliance = 0, 1
--- accepted_values: layer_joint_security_igo = 0, 1
--- accepted_values: layer_joint_igo = 0, 1
--- accepted_values: layer_joint_exercise = 0, 1
--- accepted_values: alliance_level = 0, 1, 2, 3
+-- grain, key, columns and checks: sql/marts/mart_partnership.toml
 -- Kulliev's four criteria of a strategic partnership (docs/methodology.md): comprehensiveness,
 -- longevity, reciprocity and coherence, each on 0-1, and partnership_score on 0-1. A military
 -- tie is an alliance, a joint security IGO or a joint exercise. Layers are NULL outside their
