@@ -5,9 +5,10 @@
 BASE_TREE is a checkout of the commit to compare with, with its own .venv (`make install`).
 Three variants run in turn, RUNS times each, on the shipped data in scratch projects under
 bench/work/compare: the base (its temporary Prefect server), this tree with a temporary server,
-and this tree with coop's kept server (`coop server start`, stopped at the end).  Prints and
-writes per-stage seconds, CPU, peak memory, and whether every run of every variant published
-marts with the same content checksums.
+and this tree with coop's kept server (`coop server start`, stopped at the end); then the
+DuckDB floor of the heaviest step (pipelines/bench/baselines.py).  Prints and writes per-stage
+seconds, CPU, peak memory, each variant's ratio to the floor, and whether every run of every
+variant published marts with the same content checksums.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.bench import measure
+from pipelines.bench import baselines, measure
 from pipelines.settings import get_settings
 
 
@@ -93,6 +94,14 @@ def main(base_tree: Path, runs: int, out: Path) -> bool:
                                  text=True, check=False)
         print(stopped.stdout.strip())
     summary = {name: summarise(items) for name, items in results.items()}
+    # The DuckDB floor of the heaviest step, in the same run: the headline ratio's divisor.
+    floor = baselines.compare(settings.raw_dir, settings.seeds_dir, settings.sql_dir,
+                              work / "baselines", 1, runs=3, pandas_memory_budget=1,
+                              profile=False).as_dict()["timings"]["floor"]
+    for item in summary.values():
+        item["over_floor"] = (round(item["wall"] / floor["median"], 2)
+                              if item["wall"] and floor["median"] else None)
+    summary["floor_seconds"] = floor["median"]
     sums = [item["checksums"] for items in results.values() for item in items]
     identical = bool(sums) and all(s == sums[0] for s in sums)
     print(json.dumps(summary, indent=1))
