@@ -31,7 +31,10 @@ def _env(tree: Path, project: Path, home: Path) -> dict:
     env.update(COOP_ROOT=str(project), COOP_SQL_DIR=str(tree / "sql"),
                COOP_SEEDS_DIR=str(tree / "seeds"), COOP_INDICES_FILE=str(tree / "indices.toml"),
                PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               GX_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+               GX_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1",
+               # Prefect's own temporary server (the base) gives up after 20 s by default,
+               # which a busy machine exceeds; coop's waits up to 180 s.
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
     return env
 
 
@@ -81,10 +84,13 @@ def main(base_tree: Path, runs: int, out: Path) -> bool:
                 measure.coop_command = lambda command=command: command
                 args = ("--full",) if (project / "marts" / "current").exists() else ()
                 m = measure.run_refresh(str(number), project, _env(tree, project, home), args)
-                manifest = json.loads((project / "marts" / "manifest.json").read_text())
-                checksums = {k: v["content_checksum"] for k, v in manifest["marts"].items()}
-                results[name].append({**m.as_dict(), "checksums": checksums,
-                                      "gate": manifest.get("gate", {}).get("seconds")})
+                checksums = None
+                if m.ok:
+                    manifest = json.loads((project / "marts" / "manifest.json").read_text())
+                    checksums = {k: v["content_checksum"] for k, v in manifest["marts"].items()}
+                else:
+                    print(f"{name} #{number} FAILED:\n{m.output_tail}", flush=True)
+                results[name].append({**m.as_dict(), "checksums": checksums})
                 print(f"{name} #{number}: {m.wall_seconds:.1f} s wall, {m.cpu_seconds:.1f} s "
                       f"CPU, setup {m.setup_seconds}, stages {m.stage_seconds}, ok {m.ok}",
                       flush=True)
@@ -102,7 +108,8 @@ def main(base_tree: Path, runs: int, out: Path) -> bool:
         item["over_floor"] = (round(item["wall"] / floor["median"], 2)
                               if item["wall"] and floor["median"] else None)
     summary["floor_seconds"] = floor["median"]
-    sums = [item["checksums"] for items in results.values() for item in items]
+    sums = [item["checksums"] for items in results.values() for item in items
+            if item["checksums"] is not None]
     identical = bool(sums) and all(s == sums[0] for s in sums)
     print(json.dumps(summary, indent=1))
     print(f"content checksums identical across every run and variant: {identical}")
