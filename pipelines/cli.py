@@ -92,10 +92,17 @@ def refresh(verbose: bool, full: bool) -> None:
                     return
                 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
                                       "INFO" if verbose else "CRITICAL")
+                from pipelines import orchestration
+
+                # A temporary Prefect server (when neither PREFECT_API_URL nor `coop server
+                # start` provides one) boots from here on, while the refresh imports its
+                # libraries.
+                api = orchestration.choose_api(settings)
                 _preload_validation()
                 from pipelines.flows import refresh_flow
 
-                summary = refresh_flow(full=full)
+                with api.active():
+                    summary = refresh_flow(full=full)
             except (RefreshTerminated, KeyboardInterrupt) as exc:
                 _release_failure(exc)
                 if isinstance(exc, KeyboardInterrupt):
@@ -119,6 +126,7 @@ def refresh(verbose: bool, full: bool) -> None:
         click.echo(f"Marts:  {settings.published_db}  (and {settings.marts_dir}/<mart>.parquet)")
     if summary.get("report"):
         click.echo(f"Report: {summary['report']}")
+    click.echo(api.describe())
 
 
 def _raise_on_termination() -> dict:
@@ -340,8 +348,77 @@ def status() -> None:
         detail = entry.get("error") or "; ".join(entry.get("reasons", []))
         click.echo(f"  {entry.get('at', '?')}  {entry.get('mode', '?'):8s} "
                    f"{entry.get('outcome', '?'):14s} {detail}")
+    _echo_server_status()
     if problems:
         sys.exit(1)
+
+
+def _echo_server_status() -> None:
+    from pipelines.orchestration import server_status
+
+    try:
+        click.echo(server_status(get_settings()).describe())
+    except CoopError as exc:
+        click.echo(f"Prefect server: {exc}")
+
+
+@main.group()
+def server() -> None:
+    """coop's local Prefect server: start it once, and refreshes skip starting their own.
+
+    Without it each `coop refresh` starts a temporary Prefect server and stops it at the end
+    (several seconds of every run). The kept server listens on 127.0.0.1 only, records its pid,
+    port and log under <project>/.coop/, shows in `coop status`, serves the Prefect UI and
+    schedules for `coop serve`, and runs until `coop server stop`.
+
+    \b
+    Examples:
+      coop server start
+      coop server status
+      coop server stop
+    """
+
+
+@server.command("start")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Loopback port (default: a free one).")
+def server_start(port: int | None) -> None:
+    """Start coop's Prefect server in the background (loopback only), or show the running one."""
+    from pipelines.orchestration import start_server
+
+    started = time.perf_counter()
+    try:
+        record, new = start_server(get_settings(), port)
+    except CoopError as exc:
+        _fail(str(exc))
+    if new:
+        click.echo(f"Started a Prefect server at {record.ui_url} (pid {record.pid}) in "
+                   f"{time.perf_counter() - started:.1f} s; log {record.log}.")
+    else:
+        click.echo(f"A Prefect server of this project already runs at {record.ui_url} "
+                   f"(pid {record.pid}, since {record.started_at}).")
+    click.echo("Refreshes report to it; `coop server stop` stops it.")
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop coop's Prefect server (its recorded runs stay in the Prefect database)."""
+    from pipelines.orchestration import stop_server
+
+    try:
+        record = stop_server(get_settings())
+    except CoopError as exc:
+        _fail(str(exc))
+    if record is None:
+        click.echo("No Prefect server of this project is recorded: nothing to stop.")
+    else:
+        click.echo(f"Stopped the Prefect server at {record.ui_url} (pid {record.pid}).")
+
+
+@server.command("status")
+def server_status_command() -> None:
+    """Say whether coop's Prefect server runs, where, and since when."""
+    _echo_server_status()
 
 
 @main.command()
@@ -638,10 +715,16 @@ def dictionary(check: bool) -> None:
 @click.option("--keep", is_flag=True, help="Keep the scratch projects after their runs.")
 @click.option("--no-bytecode-cache", is_flag=True,
               help="Run refreshes as this environment does even if it forbids compiled bytecode.")
+@click.option("--prefect", "prefect_modes", default="kept,temporary", show_default=True,
+              help="Prefect APIs the shipped-data refreshes report to: kept (`coop server "
+                   "start`), temporary (one per refresh), or both.")
+@click.option("--duckdb-memory-limit", metavar="AMOUNT",
+              help="COOP_DUCKDB_MEMORY_LIMIT of the refreshes, e.g. 2GiB (default: the "
+                   "settings' default for this machine).")
 def bench(runs: int, scales: str, skip_scaling: bool, baseline_scales: str, skip_baselines: bool,
           quick: bool, seed: int, memory_cap_gb: float, workdir: str | None,
           json_file: str | None, markdown_file: str | None, keep: bool,
-          no_bytecode_cache: bool) -> None:
+          no_bytecode_cache: bool, prefect_modes: str, duckdb_memory_limit: str | None) -> None:
     """Benchmark the refresh: time per stage, peak memory, no-op, scaling, heaviest step.
 
     Every refresh runs as a `coop refresh` subprocess in a scratch project under the work
@@ -683,6 +766,11 @@ def bench(runs: int, scales: str, skip_scaling: bool, baseline_scales: str, skip
         )
     options.seed, options.memory_cap_bytes, options.keep = seed, int(memory_cap_gb * GIB), keep
     options.bytecode_cache = not no_bytecode_cache
+    modes = tuple(mode.strip() for mode in prefect_modes.split(",") if mode.strip())
+    if not modes or set(modes) - {"kept", "temporary"}:
+        raise click.BadParameter(f"expected kept, temporary or both, got {prefect_modes!r}",
+                                 param_hint="--prefect")
+    options.prefect_modes, options.duckdb_memory_limit = modes, duckdb_memory_limit
     try:
         result = BenchRunner(settings, options, say=click.echo).run()
     except CoopError as exc:

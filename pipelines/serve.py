@@ -16,7 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron, Schedule
-from prefect.settings import get_current_settings
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
 from pipelines import __version__
 from pipelines.errors import SchedulerError
@@ -72,14 +72,21 @@ def schedule_for(cron: str, timezone: str) -> Schedule:
 
 
 def prefect_api_url() -> str:
-    """The Prefect server's API url (PREFECT_API_URL or the active Prefect profile)."""
+    """The Prefect server's API url: PREFECT_API_URL (or the active Prefect profile), else
+    the server `coop server start` keeps for this project."""
     url = get_current_settings().api.url
+    if url:
+        return str(url).rstrip("/")
+    from pipelines.orchestration import coop_server_url
+
+    url = coop_server_url(get_settings())
     if not url:
         raise SchedulerError(
-            "PREFECT_API_URL is not set: a schedule needs a running Prefect server (the "
-            f"temporary one `coop refresh` starts cannot keep a schedule). {_START_SERVER_HINT}"
+            "PREFECT_API_URL is not set and no `coop server start` server runs: a schedule "
+            "needs a running Prefect server (the temporary one `coop refresh` starts cannot "
+            f"keep a schedule). Run `coop server start`, or: {_START_SERVER_HINT}"
         )
-    return str(url).rstrip("/")
+    return url
 
 
 def check_server(api_url: str, timeout_seconds: float = 5.0) -> None:
@@ -102,6 +109,11 @@ def serve_scheduled_refresh(cron: str, timezone: str, name: str) -> None:
     schedule = schedule_for(cron, timezone)
     api_url = prefect_api_url()
     check_server(api_url)
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        _serve(name, schedule)
+
+
+def _serve(name: str, schedule: Schedule) -> None:
     scheduled_refresh.serve(
         name=name,
         schedules=[schedule],

@@ -2,7 +2,8 @@
 
 Each path can be overridden by an environment variable (``COOP_ROOT``, ``COOP_RAW_DIR``,
 ``COOP_MARTS_DIR``, ``COOP_REPORTS_DIR``, ``COOP_SEEDS_DIR``, ``COOP_SQL_DIR``,
-``COOP_INDICES_FILE``, ``COOP_REPORTS_FILE``), which is how the
+``COOP_INDICES_FILE``, ``COOP_REPORTS_FILE``, ``COOP_DUCKDB_TEMP_DIR``; and DuckDB's memory
+cap ``COOP_DUCKDB_MEMORY_LIMIT``), which is how the
 tests point a run at fixture data without touching the shipped inputs.
 
 `coop fetch` limits: ``COOP_FETCH_FILE_DIR`` is the one local directory a ``file://`` url in
@@ -45,6 +46,13 @@ class Settings:
     # and the largest download accepted, in bytes.
     fetch_file_dir: Path | None = None
     fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    # DuckDB's memory_limit for the refresh's connections (DuckDB syntax: "2GiB", "1500MB"):
+    # past it DuckDB spills to `duckdb_temp_dir` instead of growing.  Default: an eighth of
+    # the machine's memory, at least 1 GiB and at most 4 GiB (COOP_DUCKDB_MEMORY_LIMIT).
+    duckdb_memory_limit: str = ""
+    # Where DuckDB spills (COOP_DUCKDB_TEMP_DIR); default <marts>/.build/spill, which the next
+    # refresh clears with the other leftovers of its predecessors.
+    duckdb_temp_dir: Path | None = None
 
     @property
     def sources_manifest(self) -> Path:
@@ -103,9 +111,27 @@ class Settings:
         return os.environ.get("COOP_SPARK_REMOTE", "local[2]").strip()
 
     @property
-    def duckdb_memory_limit(self) -> str:
+    def events_duckdb_memory_limit(self) -> str:
         """DuckDB's memory cap for the event models (COOP_EVENTS_DUCKDB_MEMORY)."""
         return os.environ.get("COOP_EVENTS_DUCKDB_MEMORY", "1GB").strip()
+    @property
+    def duckdb_spill_dir(self) -> Path:
+        return self.duckdb_temp_dir or self.build_dir / "spill"
+
+    @property
+    def state_dir(self) -> Path:
+        """coop's local state that is not data: the record and log of its Prefect server."""
+        return self.root / ".coop"
+
+
+def default_duckdb_memory_limit() -> str:
+    """An eighth of the machine's memory, within [1 GiB, 4 GiB], in MiB (DuckDB syntax)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    mib = min(max(total // 8, 1 << 30), 4 << 30) >> 20
+    return f"{mib}MiB"
 
 
 def get_settings() -> Settings:
@@ -124,6 +150,10 @@ def get_settings() -> Settings:
             if os.environ.get("COOP_FETCH_FILE_DIR") else None
         ),
         fetch_max_bytes=_bytes_from_env("COOP_FETCH_MAX_BYTES", DEFAULT_FETCH_MAX_BYTES),
+        duckdb_memory_limit=(os.environ.get("COOP_DUCKDB_MEMORY_LIMIT", "").strip()
+                             or default_duckdb_memory_limit()),
+        duckdb_temp_dir=(_path_from_env("COOP_DUCKDB_TEMP_DIR", Path())
+                         if os.environ.get("COOP_DUCKDB_TEMP_DIR") else None),
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines import gate_reuse
 from pipelines.errors import CoopError
 from pipelines.mart_metadata import MartMeta, read_marts, type_problems
 from pipelines.settings import Settings
@@ -295,12 +296,7 @@ def _projected(suite: Suite) -> str:
     return f"select {selected} from ({suite.query})"
 
 
-def run_suites(
-    con: duckdb.DuckDBPyConnection, suites: list[Suite], docs_dir: Path, tolerance: float
-) -> GateResult:
-    """Validate each suite's rows with GX; write Data Docs; collect failures (no raising)."""
-    gx = _gx()
-    result = GateResult()
+def _gx_context(gx, docs_dir: Path):
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)
     context.add_data_docs_site(
@@ -314,10 +310,25 @@ def run_suites(
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    data_source = context.data_sources.add_pandas("coop")
+    return context, context.data_sources.add_pandas("coop")
+
+
+def run_suites(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], docs_dir: Path, tolerance: float,
+    published: dict[str, dict] | None = None, release: str | None = None,
+) -> GateResult:
+    """Validate each suite's rows with GX; write Data Docs; collect failures (no raising).
+
+    A suite whose fingerprint (definition and data, pipelines/gate_reuse.py) equals the one
+    `published` records as passed is carried over from `release` instead of run again.
+    """
+    gx = _gx()
+    result = GateResult()
+    published = published or {}
+    context = data_source = None
     run_started = time.perf_counter()
+    fingerprint_seconds = 0.0
     for suite in suites:
-        frame = con.execute(_projected(suite)).df()
         expectations = list(suite.expectations)
         if suite.last_good_rows is not None:
             expectations.append(
@@ -326,6 +337,18 @@ def run_suites(
                     max_value=int(suite.last_good_rows * (1 + tolerance)) + 1,
                 )
             )
+        projected = _projected(suite)
+        started = time.perf_counter()
+        fingerprint = gate_reuse.fingerprint(con, suite.name, projected, expectations,
+                                             suite.last_good_rows, tolerance)
+        fingerprint_seconds += time.perf_counter() - started
+        previous = published.get(suite.name)
+        if previous is not None and previous["fingerprint"] == fingerprint:
+            result.suites[suite.name] = gate_reuse.carried_over(previous, release)
+            continue
+        if context is None:
+            context, data_source = _gx_context(gx, docs_dir)
+        frame = con.execute(projected).df()
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
         for expectation in expectations:
             gx_suite.add_expectation(expectation)
@@ -344,6 +367,7 @@ def run_suites(
             "rows": len(frame),
             "expectations": len(outcome.results),
             "failed": len(failed),
+            "fingerprint": fingerprint,
         }
         for item in failed:
             config = item.expectation_config
@@ -359,8 +383,10 @@ def run_suites(
                 )
             )
     result.seconds["gx_validate"] = round(time.perf_counter() - run_started, 3)
+    result.seconds["fingerprints"] = round(fingerprint_seconds, 3)
     docs_started = time.perf_counter()
-    context.build_data_docs(site_names=["coop"])
+    if context is not None:
+        context.build_data_docs(site_names=["coop"])
     result.seconds["gx_data_docs"] = round(time.perf_counter() - docs_started, 3)
     result.docs_index = str(docs_dir / "index.html")
     return result
@@ -375,7 +401,12 @@ def run_gate(
     _gx()
     import_seconds = round(time.perf_counter() - import_started, 3)
     suites = source_suites(con, last) + mart_suites(con, last, settings.sql_dir)
-    result = run_suites(con, suites, docs_dir, row_count_tolerance())
+    published = {} if gate_reuse.revalidate_everything() else gate_reuse.published_verdicts(last)
+    release = last.get("run_id")
+    if published:
+        # Carried-over suites keep the validation pages of the run that validated them.
+        gate_reuse.reuse_docs(settings.reports_dir, release, docs_dir)
+    result = run_suites(con, suites, docs_dir, row_count_tolerance(), published, release)
     result.seconds["gx_import"] = import_seconds
     result.failures.extend(check_contracts(con, settings.sql_dir))
     if result.failures:

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.errors import CoopError
 from pipelines.report import render_index
 from pipelines.reports.assets import PLOTLY_ASSET_NAME
 from pipelines.reports.config import ReportConfigError
@@ -203,3 +204,27 @@ def test_a_standalone_page_carries_plotly_and_no_links_to_other_pages(site):
     assert "German Federal Republic" in render_standalone(site, "cow-260")
     with pytest.raises(UnknownReportPageError, match="no report page 'XYZ'"):
         render_standalone(site, "XYZ")
+
+
+@pytest.mark.parametrize("workers", ["2", "3"])
+def test_pages_rendered_in_parallel_equal_those_rendered_in_one_process(
+        published, tmp_path, monkeypatch, workers):
+    rendered = re.compile(r"page rendered [0-9T:+-]+")
+    results = {}
+    for count in ("1", workers):
+        monkeypatch.setenv("COOP_REPORT_WORKERS", count)
+        settings = dataclasses.replace(published, reports_dir=tmp_path / f"reports-{count}",
+                                       reports_file=tmp_path / "reports.toml")
+        render_index(settings)
+        results[count] = {name: rendered.sub("page rendered T", text)
+                          for name, text in pages(settings).items()}
+        assert not list(settings.reports_dir.rglob(".*.tmp-*"))
+    assert set(results["1"]) == {f"country/{name}" for name in EXPECTED_PAGES} | {
+        "index.html", "regional.html"}
+    assert results[workers] == results["1"]
+
+
+def test_a_bad_worker_count_is_refused(site, monkeypatch):
+    monkeypatch.setenv("COOP_REPORT_WORKERS", "many")
+    with pytest.raises(CoopError, match="COOP_REPORT_WORKERS='many'"):
+        render_index(site)

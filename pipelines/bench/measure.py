@@ -2,8 +2,9 @@
 
 Wall time, CPU time and the coop process's peak RSS come from the kernel (os.wait4's
 rusage: ru_maxrss is the high-water mark, so no spike is missed).  The peak of the whole
-process tree (coop plus Prefect's temporary API server, summed RSS) and the stage each peak
-fell in come from polling psutil every `poll_seconds`.  The stage being run is read from
+process tree (coop's RSS plus the unique memory of its children: Prefect's temporary API
+server, forked report renderers) and the stage each peak fell in come from polling psutil
+every `poll_seconds`.  The stage being run is read from
 Prefect's task log lines (`--verbose`), which is also how a run stopped for exceeding the
 memory cap says where it was.
 """
@@ -48,7 +49,9 @@ class RefreshMeasurement:
     # bytes: the kernel's high-water mark of the coop process (or of a child it reaped, if
     # larger: wait4 reports the maximum over both)
     peak_rss_coop: int = 0
-    peak_rss_tree: int = 0  # bytes, largest polled sum over coop and its descendants
+    # bytes, largest polled sum over coop (RSS) and its descendants (USS: a forked child's
+    # pages shared with coop are counted once)
+    peak_rss_tree: int = 0
     peak_tree_stage: str = ""
     peak_rss_tree_by_stage: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -153,15 +156,40 @@ def make_scratch_project(root: Path, raw_dir: Path) -> Path:
     return root
 
 
-def _tree_rss(process: psutil.Process) -> int:
+class _ChildMemory:
+    """Memory of coop's descendants without counting a page twice: a forked child (a report
+    renderer) shares most of coop's pages, which RSS would count once per process, so each
+    child counts its unique set (USS, from /proc/<pid>/smaps_rollup).  USS costs a read of
+    the process's memory map, so it is refreshed at most every `refresh_seconds` per child
+    (its RSS stands in until the first reading)."""
+
+    def __init__(self, refresh_seconds: float = 1.0) -> None:
+        self.refresh_seconds = refresh_seconds
+        self.readings: dict[int, tuple[float, int]] = {}
+
+    def of(self, child: psutil.Process) -> int:
+        now = time.monotonic()
+        read_at, value = self.readings.get(child.pid, (None, None))
+        if read_at is None or now - read_at >= self.refresh_seconds:
+            try:
+                value = child.memory_full_info().uss
+            except (psutil.AccessDenied, AttributeError):
+                value = child.memory_info().rss
+            self.readings[child.pid] = (now, value)
+        return value
+
+
+def _tree_rss(process: psutil.Process, children: _ChildMemory | None = None) -> int:
+    """Resident memory of coop (RSS) plus its descendants (RSS, or USS with `children`)."""
     total = 0
     try:
-        members = [process, *process.children(recursive=True)]
+        descendants = process.children(recursive=True)
+        total = process.memory_info().rss
     except psutil.Error:
         return 0
-    for member in members:
+    for member in descendants:
         with contextlib.suppress(psutil.Error):
-            total += member.memory_info().rss
+            total += children.of(member) if children else member.memory_info().rss
     return total
 
 
@@ -250,12 +278,13 @@ def run_refresh(
             start_new_session=True,  # its own process group, so a stop reaches Prefect's server
         )
         watched = psutil.Process(process.pid)
+        children = _ChildMemory()
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             stage = tracker.update()
-            rss = _tree_rss(watched)
+            rss = _tree_rss(watched, children)
             by_stage = measurement.peak_rss_tree_by_stage
             by_stage[stage] = max(by_stage.get(stage, 0), rss)
             if rss > measurement.peak_rss_tree:

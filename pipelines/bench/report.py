@@ -28,6 +28,8 @@ def _measured(row: dict) -> str:
         return "-"
     if "memory" in row["target"]:
         return f"{value / GIB:.2f} GiB"
+    if "floor" in row["target"]:
+        return f"{value:.2f}x"
     if "refresh" in row["target"]:
         return f"{value:.1f} s"
     if "growth" in row["target"]:
@@ -39,9 +41,10 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "MISSED", None: "not measured"}[met]
 
 
-def shipped_rows(result: BenchResult) -> list[tuple[str, str, str, str]]:
+def shipped_rows(result: BenchResult, summary: dict | None = None
+                 ) -> list[tuple[str, str, str, str]]:
     """(what, median, min, max) for the refreshes on the shipped data."""
-    summary = result.shipped.get("summary", {})
+    summary = result.shipped.get("summary", {}) if summary is None else summary
     rows = []
     for key, label in (("wall_seconds", "wall (s)"), ("cpu_seconds", "CPU user+sys (s)")):
         spread = summary.get(key, {})
@@ -73,6 +76,7 @@ def scaling_rows(result: BenchResult) -> list[list[str]]:
             f"{point['scale']}x",
             f"{point['rows'].get('state_year_igo', 0):,}",
             f"{point['rows'].get('participants', 0):,}",
+            point.get("duckdb_memory_limit") or "DuckDB's default",
             _s(point["wall_seconds"], 1),
             _s(point["cpu_seconds"], 1),
             _gib(point["peak_rss_coop"]),
@@ -83,8 +87,31 @@ def scaling_rows(result: BenchResult) -> list[list[str]]:
     return rows
 
 
-SCALING_HEADER = ["scale", "IGO rows", "MME participants", "wall (s)", "CPU (s)",
+SCALING_HEADER = ["scale", "IGO rows", "MME participants", "DuckDB cap", "wall (s)", "CPU (s)",
                   "peak RSS coop (GiB)", "peak RSS tree (GiB)", "stages (s)", "status"]
+MODE_TITLES = {"kept": "with coop's kept Prefect server (`coop server start`)",
+               "temporary": "with a temporary Prefect server per refresh"}
+
+
+def shipped_tables(result: BenchResult) -> list[tuple[str, list]]:
+    """(title, rows) per source of the Prefect API, or the one table of an older result."""
+    modes = result.shipped.get("by_prefect_mode")
+    if not modes:
+        return [(f"Full refresh on the shipped data ({len(result.shipped['runs'])} runs)",
+                 shipped_rows(result))]
+    return [(f"Full refresh on the shipped data, {MODE_TITLES.get(mode, mode)} "
+             f"({len(data['runs'])} runs)", shipped_rows(result, data["summary"]))
+            for mode, data in modes.items()]
+
+
+def server_lines(result: BenchResult) -> list[str]:
+    kept = result.shipped.get("kept_server")
+    if not kept:
+        return []
+    usage = kept.get("usage") or {}
+    return [f"coop's kept Prefect server: `coop server start` took {kept['start']['seconds']:.1f}"
+            f" s once; after the runs it held {_gib(usage.get('rss'))} GiB RSS and had used "
+            f"{_s(usage.get('cpu_seconds'), 1)} s CPU (outside the refreshes' process tree)."]
 SHIPPED_HEADER = ["", "median", "min", "max"]
 BASELINE_HEADER = ["implementation", "median (s)", "min (s)", "max (s)", "peak RSS added (GiB)",
                    "dyad-years", "joint memberships"]
@@ -162,12 +189,15 @@ def print_result(result: BenchResult, console: Console | None = None) -> None:
         f"{(result.code_state.get('commit') or '?')[:10]} with "
         f"{result.code_state.get('uncommitted_changes')} uncommitted change(s)."
     )
-    table = Table(title=f"Full refresh on the shipped data ({len(result.shipped['runs'])} runs)")
-    for column in SHIPPED_HEADER:
-        table.add_column(column, justify="left" if not column else "right")
-    for row in shipped_rows(result):
-        table.add_row(*row)
-    console.print(table)
+    for title, rows in shipped_tables(result):
+        table = Table(title=title)
+        for column in SHIPPED_HEADER:
+            table.add_column(column, justify="left" if not column else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    for line in server_lines(result):
+        console.print(line)
     for line in failure_lines(result):
         console.print(f"[red]{line}[/red]")
     for line in bytecode_lines(result):
@@ -207,7 +237,9 @@ def print_result(result: BenchResult, console: Console | None = None) -> None:
         console.print(table)
         for line in exponent_lines(result):
             console.print(line)
-    table = Table(title="Targets (issue 7)")
+    if result.headline:
+        console.print(f"[bold]{result.headline['text']}[/bold]")
+    table = Table(title="Targets (issues 7 and 15)")
     for column in ("target", "goal", "measured", "verdict", "note"):
         table.add_column(column)
     for row in result.targets:
@@ -237,12 +269,12 @@ def markdown(result: BenchResult) -> str:
         f"{machine['os']}, Python {machine['python']}, {versions}. Load average at the start: "
         f"{load}. Code: commit {code.get('commit')} with {code.get('uncommitted_changes')} "
         "uncommitted change(s).",
-        "",
-        f"### Full refresh on the shipped data ({len(result.shipped['runs'])} runs)",
-        "",
-        *_markdown_table(SHIPPED_HEADER, shipped_rows(result)),
     ]
-    for extra in (failure_lines(result), bytecode_lines(result)):
+    if result.headline:
+        lines += ["", f"**{result.headline['text']}**"]
+    for title, rows in shipped_tables(result):
+        lines += ["", f"#### {title}", "", *_markdown_table(SHIPPED_HEADER, rows)]
+    for extra in (server_lines(result), failure_lines(result), bytecode_lines(result)):
         if extra:
             lines += ["", *extra]
     noop = result.shipped.get("noop")

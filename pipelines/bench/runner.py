@@ -6,6 +6,7 @@ never against the project's marts/; synthetic inputs are cached under <work dire
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shutil
@@ -44,7 +45,16 @@ TARGETS = {
     "pandas_over_project": 10.0,
     "peak_rss_bytes": 2 * GIB,
     "time_exponent": 1.0,
+    # Issue 15: the whole refresh close to the work it does, and bounded memory at scale.
+    "refresh_over_floor": 9.0,
+    "noop_refresh_seconds_15": 0.5,
+    "peak_rss_bytes_100x": 4 * GIB,
+    # 1.3 times the 100x wall time measured before issue 15 (244.7 s, BENCHMARKS.md).
+    "wall_seconds_100x": 1.3 * 244.7,
 }
+# The API a refresh reports to: coop's kept server (`coop server start`, the everyday path)
+# or the temporary server a refresh starts when none runs.
+PREFECT_MODES = ("kept", "temporary")
 # Disk a scale-k run needs: synthetic files plus the run's work database, measured at 10x
 # (about 150 MB per unit of k) with room to spare.
 DISK_PER_SCALE = 250 * (1 << 20)
@@ -67,6 +77,10 @@ class BenchOptions:
     bytecode_cache: bool = True
     time_limit_seconds: float = 3600.0
     keep: bool = False
+    # Full refreshes on the shipped data with each source of the Prefect API (interleaved).
+    prefect_modes: tuple[str, ...] = PREFECT_MODES
+    # COOP_DUCKDB_MEMORY_LIMIT of the refreshes (None: the settings' default for this machine).
+    duckdb_memory_limit: str | None = None
 
     @classmethod
     def quick(cls, workdir: Path) -> BenchOptions:
@@ -85,6 +99,32 @@ class BenchResult:
     baselines: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    headline: dict = field(default_factory=dict)
+
+
+def headline(result: BenchResult) -> dict:
+    """Full refresh on the shipped data over the DuckDB floor of its heaviest step (reading
+    the COW IGO file and computing joint full memberships per dyad-year), both measured in
+    this run: how close the whole refresh is to the work it does."""
+    floor = next((c["timings"]["floor"]["median"] for c in result.baselines
+                  if c["scale"] == 1 and not c["timings"]["floor"]["skipped"]), None)
+    if not floor:
+        return {}
+    modes = result.shipped.get("by_prefect_mode") or {
+        "kept": {"summary": result.shipped.get("summary", {})}}
+    ratios = {}
+    for mode, data in modes.items():
+        wall = data["summary"].get("wall_seconds", {}).get("median")
+        if wall:
+            ratios[mode] = {"refresh_seconds": wall, "ratio": round(wall / floor, 2)}
+    if not ratios:
+        return {}
+    names = {"kept": "with coop's kept Prefect server",
+             "temporary": "with a temporary Prefect server"}
+    text = ("Headline: full refresh / DuckDB floor of the heaviest step (" + f"{floor:.2f} s"
+            + ") = " + "; ".join(f"{v['ratio']:.1f}x {names.get(k, k)} ({v['refresh_seconds']:.1f}"
+                                 f" s)" for k, v in ratios.items()) + ".")
+    return {"floor_seconds": floor, "ratios": ratios, "text": text}
 
 
 def spread(values: list[float]) -> dict:
@@ -177,8 +217,17 @@ class BenchRunner:
         return self.workdir / "projects" / name
 
     def env(self, project: Path, as_is: bool = False) -> dict:
-        return scratch_environment(self.settings, project, self.prefect_home,
-                                   None if as_is else self.bytecode_cache)
+        env = scratch_environment(self.settings, project, self.prefect_home,
+                                  None if as_is else self.bytecode_cache)
+        if self.options.duckdb_memory_limit:
+            env["COOP_DUCKDB_MEMORY_LIMIT"] = self.options.duckdb_memory_limit
+        return env
+
+    def duckdb_memory_limit(self) -> str:
+        """The DuckDB cap the refreshes run with, as they compute it."""
+        from pipelines.settings import default_duckdb_memory_limit
+
+        return self.options.duckdb_memory_limit or default_duckdb_memory_limit()
 
     def refresh(self, label: str, project: Path, *args: str,
                 as_is: bool = False) -> RefreshMeasurement:
@@ -194,27 +243,89 @@ class BenchRunner:
                  f"{measurement.peak_rss_tree / GIB:.2f} GiB (tree), {status}")
         return measurement
 
+    def kept_server(self, project: Path, command: str) -> dict:
+        """`coop server start|stop` in a scratch project, as a user runs it."""
+        from pipelines.bench.measure import coop_command
+
+        started = time.perf_counter()
+        result = subprocess.run([*coop_command(), "server", command], cwd=project,
+                                env=self.env(project), capture_output=True, text=True,
+                                timeout=300, check=False)
+        seconds = round(time.perf_counter() - started, 2)
+        if result.returncode != 0:
+            raise BenchError(f"coop server {command} failed in {project}: "
+                             f"{(result.stderr or result.stdout)[-2000:]}")
+        self.say(f"  coop server {command}: {seconds:.1f} s")
+        return {"seconds": seconds, "output": result.stdout.strip()}
+
+    def server_usage(self, project: Path) -> dict:
+        """Resident memory and CPU of the kept server (outside the refreshes' process tree)."""
+        import json
+
+        import psutil
+
+        record = json.loads((project / ".coop" / "prefect-server.json").read_text())
+        try:
+            process = psutil.Process(record["pid"])
+            members = [process, *process.children(recursive=True)]
+            rss = sum(member.memory_info().rss for member in members)
+            cpu = sum(sum(member.cpu_times()[:2]) for member in members)
+        except psutil.Error:
+            return {}
+        return {"rss": rss, "cpu_seconds": round(cpu, 2)}
+
     # -- shipped data ---------------------------------------------------------------------------
     def shipped(self) -> dict:
         project = make_scratch_project(self.project_dir("shipped"), self.settings.raw_dir)
         full_flag = ("--full",) if "--full" in self.refresh_flags else ()
-        self.say(f"Full refresh on the shipped data, {self.options.runs} run(s) "
+        modes = [mode for mode in self.options.prefect_modes if mode in PREFECT_MODES]
+        kept = "kept" in modes and "--full" in self.refresh_flags
+        self.say(f"Full refresh on the shipped data, {self.options.runs} run(s) per Prefect API "
+                 f"({', '.join(modes)}) "
                  f"{'with --full' if full_flag else '(this coop has no --full option)'}:")
-        runs = []
-        for number in range(1, self.options.runs + 1):
-            measurement = self.refresh(f"full-{number}", project, *(full_flag if number > 1
-                                                                      else ()))
-            runs.append(measurement)
-            if not measurement.ok:
-                # A failing refresh fails the same way again: say where, and go on with the
-                # parts of the bench that do not need it.
-                self.say(f"  the refresh failed in stage '{measurement.last_stage}'; its log: "
-                         f"{project}/refresh-{measurement.label}.log\n{measurement.output_tail}")
-                break
+        # The temporary-server runs need a project where no kept server is recorded.
+        projects = {"kept": project,
+                    "temporary": make_scratch_project(self.project_dir("shipped-temporary"),
+                                                      self.settings.raw_dir)}
+        by_mode: dict[str, list[RefreshMeasurement]] = {mode: [] for mode in modes}
+        result: dict = {"full_option": bool(full_flag), "prefect_modes": modes}
+        try:
+            if kept:
+                result["kept_server"] = {"start": self.kept_server(project, "start")}
+            for number in range(1, self.options.runs + 1):
+                # Interleaved, so a change of load on the machine hits both alike.
+                for mode in modes:
+                    where = projects[mode]
+                    label = f"full-{number}" if mode == modes[0] else f"full-{mode}-{number}"
+                    measurement = self.refresh(label, where, *(full_flag if (where / "marts" /
+                                                                          "current").exists()
+                                                               else ()))
+                    by_mode[mode].append(measurement)
+                    if not measurement.ok:
+                        # A failing refresh fails the same way again: say where, and go on
+                        # with the parts of the bench that do not need it.
+                        self.say(f"  the refresh failed in stage '{measurement.last_stage}'; "
+                                 f"its log: {where}/refresh-{measurement.label}.log\n"
+                                 f"{measurement.output_tail}")
+                        break
+                if any(not m.ok for runs in by_mode.values() for m in runs):
+                    break
+            if kept:
+                result["kept_server"]["usage"] = self.server_usage(project)
+        finally:
+            if kept:
+                with contextlib.suppress(BenchError):
+                    result["kept_server"]["stop"] = self.kept_server(project, "stop")
+        runs = by_mode[modes[0]]
         good = [m for m in runs if m.ok]
-        result = {"runs": [m.as_dict() for m in runs], "full_option": bool(full_flag),
-                  "summary": summarise(good),
-                  "failed": [failure(m) for m in runs if not m.ok]}
+        result.update({"runs": [m.as_dict() for m in runs], "summary": summarise(good),
+                       "failed": [failure(m) for ms in by_mode.values() for m in ms
+                                  if not m.ok]})
+        result["by_prefect_mode"] = {
+            mode: {"runs": [m.as_dict() for m in ms], "summary": summarise([m for m in ms
+                                                                          if m.ok])}
+            for mode, ms in by_mode.items()}
+        shutil.rmtree(projects["temporary"], ignore_errors=True)
         if not good:
             return result
         if self.bytecode_cache is not None:
@@ -257,6 +368,7 @@ class BenchRunner:
             measurement = self.refresh(f"x{scale}", project)
             points.append({"scale": scale, "rows": data.rows, "reused_data": data.reused,
                            "generation_seconds": generation_seconds,
+                           "duckdb_memory_limit": self.duckdb_memory_limit(),
                            **measurement.as_dict(), "ok": measurement.ok})
             if not self.options.keep:
                 shutil.rmtree(project, ignore_errors=True)
@@ -316,6 +428,9 @@ class BenchRunner:
         result.shipped = self.shipped()
         if self.options.baselines:
             result.baselines = self.baselines()
+            result.headline = headline(result)
+            if result.headline:
+                self.say(result.headline["text"])
         if self.options.scaling:
             result.scaling = self.scaling()
         result.targets = evaluate_targets(result)
@@ -327,6 +442,10 @@ def _finished(points: list[dict], stage: str) -> tuple[list[int], list[float]]:
     timed = [(p["scale"], p["stage_seconds"][stage]) for p in points
              if stage in p["stage_seconds"]]
     return [scale for scale, _ in timed], [seconds for _, seconds in timed]
+
+
+def failure_text(point: dict) -> str:
+    return point.get("stopped") or f"exit status {point.get('returncode')}"
 
 
 def failure(measurement: RefreshMeasurement) -> str:
@@ -385,6 +504,26 @@ def evaluate_targets(result: BenchResult) -> list[dict]:
         add(f"heaviest step vs pandas ({scale}x)", ">= 10x faster", pandas_ratio,
             None if pandas_ratio is None else pandas_ratio >= TARGETS["pandas_over_project"],
             comparison["timings"]["pandas"]["skipped"])
+    ratio = result.headline.get("ratios", {}).get("kept") if result.headline else None
+    if result.baselines:
+        add("full refresh / DuckDB floor of the heaviest step (issue 15)",
+            f"<= {TARGETS['refresh_over_floor']:.0f}x", None if ratio is None else ratio["ratio"],
+            None if ratio is None else ratio["ratio"] <= TARGETS["refresh_over_floor"],
+            "with coop's kept Prefect server" if ratio else "")
+    if noop:
+        add("no-op refresh (issue 15)", f"<= {TARGETS['noop_refresh_seconds_15']} s wall",
+            noop["wall_seconds"], noop["wall_seconds"] <= TARGETS["noop_refresh_seconds_15"])
+    hundred = next((p for p in result.scaling.get("points", []) if p["scale"] == 100), None)
+    if hundred is not None:
+        cap = hundred.get("duckdb_memory_limit", "")
+        add("peak memory at 100x (issue 15)", "<= 4 GiB (process tree)",
+            hundred["peak_rss_tree"] if hundred["ok"] else None,
+            hundred["ok"] and hundred["peak_rss_tree"] <= TARGETS["peak_rss_bytes_100x"],
+            f"DuckDB memory_limit {cap}" if hundred["ok"] else failure_text(hundred))
+        add("refresh at 100x (issue 15)", f"<= {TARGETS['wall_seconds_100x']:.0f} s wall",
+            hundred["wall_seconds"] if hundred["ok"] else None,
+            hundred["ok"] and hundred["wall_seconds"] <= TARGETS["wall_seconds_100x"],
+            "1.3 x 244.7 s before issue 15" if hundred["ok"] else failure_text(hundred))
     if result.scaling:
         exponents = result.scaling["exponents"]
         failed = [p["scale"] for p in result.scaling["points"] if not p["ok"]]

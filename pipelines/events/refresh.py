@@ -74,7 +74,7 @@ def stage_build(settings: Settings, run: EventRun, *, spark=None) -> dict:
     try:
         engines.load_inputs(con, settings, settings.events_lake_dir)
         if run.engine == "duckdb":
-            result = engines.build_duckdb(con, settings, settings.duckdb_memory_limit)
+            result = engines.build_duckdb(con, settings, settings.events_duckdb_memory_limit)
         else:
             session = spark or engines.spark_session(settings.spark_remote)
             result = engines.build_spark(con, settings, session, run.build_dir / "spark",

@@ -8,13 +8,18 @@ reports/
     assets/plotly-<version>.min.js
 
 Each file is written to a temporary name and moved into place with os.replace, so a reader
-opens either the old page or the new one, never half of one.  Country pages go first and the
-overview last, so its links point to pages that exist; pages of states no longer in the marts
-and plotly.js files of other versions are removed at the end.
+opens either the old page or the new one, never half of one.  Country pages are rendered in
+forked processes (one per idle CPU, COOP_REPORT_WORKERS) while this one renders the regional
+page; the overview goes last, so its links point to pages that exist; pages of states no
+longer in the marts and plotly.js files of other versions are removed at the end.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +119,69 @@ def _render_overview(data: ReportData, common: dict) -> str:
         page_kind="index", root="")
 
 
+def report_workers() -> int:
+    """Processes that render country pages: COOP_REPORT_WORKERS, else one per CPU that is
+    idle (CPUs minus the load average, at most 4); 1 renders in this process.  On a machine
+    whose CPUs are busy already, forked renderers only add the cost of forking."""
+    configured = os.environ.get("COOP_REPORT_WORKERS", "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError as exc:
+            raise CoopError(f"COOP_REPORT_WORKERS={configured!r}: expected a whole number "
+                            f"of processes, such as 2.") from exc
+    cpus = len(os.sched_getaffinity(0))
+    idle = cpus - os.getloadavg()[0]
+    return max(1, min(4, cpus, int(idle + 0.5)))
+
+
+# What forked renderers read: set just before the fork, so nothing is pickled but the
+# chunk of state codes each one renders.
+_FORKED: dict = {}
+
+
+def _render_countries(ccodes: list[int]) -> int:
+    data, common = _FORKED["data"], _FORKED["common"]
+    country_dir, pages_by_ccode = _FORKED["country_dir"], _FORKED["pages"]
+    for ccode in ccodes:
+        write_atomically(country_dir / pages_by_ccode[ccode],
+                         _render_country(data, common, ccode))
+    return len(ccodes)
+
+
+@contextmanager
+def _country_renderers(data: ReportData, common: dict, country_dir: Path,
+                       pages_by_ccode: dict[int, str]) -> Iterator[Callable[[], None]]:
+    """Render the country pages, in forked processes when there is more than one CPU;
+    the caller renders other pages meanwhile and calls the yielded function to wait for
+    them.  The pages are the same bytes either way: each is rendered by the same function
+    from the same data and context, only in another process."""
+    ccodes = list(pages_by_ccode)
+    workers = min(report_workers(), len(ccodes))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: None
+        _FORKED.update(data=data, common=common, country_dir=country_dir,
+                       pages=pages_by_ccode)
+        try:
+            _render_countries(ccodes)
+        finally:
+            _FORKED.clear()
+        return
+    # Interleaved chunks: neighbouring states have similar amounts of data.
+    chunks = [ccodes[start::workers * 4] for start in range(workers * 4)]
+    _FORKED.update(data=data, common=common, country_dir=country_dir, pages=pages_by_ccode)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = pool.map_async(_render_countries, [c for c in chunks if c])
+            _FORKED.clear()  # the children have their copy
+            yield lambda: pending.get()
+            rendered = sum(pending.get())
+    finally:
+        _FORKED.clear()
+    if rendered != len(ccodes):
+        raise CoopError(f"rendered {rendered} of {len(ccodes)} country pages.")
+
+
 def render_site(settings: Settings) -> RenderedSite:
     """Render every page from the published marts into settings.reports_dir."""
     data = load_report_data(settings)
@@ -126,13 +194,13 @@ def render_site(settings: Settings) -> RenderedSite:
     _publish_plotly_asset(assets_dir)
 
     common = _common_context(settings, data, standalone=False)
-    written = set()
-    for ccode, country in data.country_by_ccode.items():
-        name = f"{country['page']}.html"
-        write_atomically(country_dir / name, _render_country(data, common, ccode))
-        written.add(name)
-    regional = reports_dir / "regional.html"
-    write_atomically(regional, _render_regional(data, common))
+    pages_by_ccode = {ccode: f"{country['page']}.html"
+                      for ccode, country in data.country_by_ccode.items()}
+    written = set(pages_by_ccode.values())
+    with _country_renderers(data, common, country_dir, pages_by_ccode) as finish:
+        regional = reports_dir / "regional.html"
+        write_atomically(regional, _render_regional(data, common))
+        finish()
     index = reports_dir / "index.html"
     write_atomically(index, _render_overview(data, common))
 
