@@ -212,9 +212,9 @@ def _preload_validation() -> None:
 
     def load() -> None:
         try:
-            import great_expectations  # noqa: F401
+            from pipelines.validation import _gx
 
-            import pipelines.validation  # noqa: F401
+            _gx()
         except Exception:  # the gate imports it again and reports any error properly
             pass
 
