@@ -123,7 +123,7 @@ def run_spark(data: Path, out: Path) -> dict:
 
 def _measured(arguments: list[str]) -> dict:
     """Run `python -m pipelines.events.bench ...` and sample its process tree's RSS."""
-    errors = tempfile.TemporaryFile(mode="w+")
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (read after the loop)
     process = subprocess.Popen([sys.executable, "-m", "pipelines.events.bench", *arguments],
                                stdout=subprocess.PIPE, stderr=errors, text=True)
     watched = psutil.Process(process.pid)
