@@ -123,8 +123,9 @@ def run_spark(data: Path, out: Path) -> dict:
 
 def _measured(arguments: list[str]) -> dict:
     """Run `python -m pipelines.events.bench ...` and sample its process tree's RSS."""
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (read after the loop)
     process = subprocess.Popen([sys.executable, "-m", "pipelines.events.bench", *arguments],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=errors, text=True)
     watched = psutil.Process(process.pid)
     peak = 0
     started = time.perf_counter()
@@ -137,7 +138,10 @@ def _measured(arguments: list[str]) -> dict:
         time.sleep(0.2)
     output = process.stdout.read()
     if process.returncode != 0:
-        raise CoopError(f"bench subprocess {' '.join(arguments)} failed ({process.returncode}).")
+        errors.seek(0)
+        tail = "\n".join(errors.read().strip().splitlines()[-5:])
+        raise CoopError(f"bench subprocess {' '.join(arguments)} failed "
+                        f"({process.returncode}):\n{tail}")
     result = json.loads(output.strip().splitlines()[-1])
     result["wall_seconds"] = time.perf_counter() - started
     result["peak_rss_gb"] = peak / 1e9
