@@ -149,3 +149,40 @@ def test_report_is_offline_and_carries_one_plotly(refreshed):
     suites = json.loads((out / "marts" / "manifest.json").read_text())["gate"]["suites"]
     assert len(suites) >= 16
     assert f"({len(suites)} suites, " in html
+
+
+def test_new_sources_reach_the_marts_and_stay_null_outside_their_years(refreshed):
+    con, _, _ = refreshed
+    # The frame runs to the last year any source covers (2024 with these sources).
+    assert scalar(con, "select max(year) from mart_country_year") == scalar(
+        con, "select max(last_year) from mart_source_coverage")
+    assert scalar(con, "select count(*) from mart_country_year where (year < 1994 or year > 2024)"
+                       " and pko_missions is not null") == 0
+    assert scalar(con, "select count(*) from mart_country_year where year < 1950 "
+                       "and us_troops_hosted is not null") == 0
+    assert scalar(con, "select count(*) from mart_dyad_year where year > 2019 "
+                       "and unga_votes_both is not null") == 0
+    # PROVENANCE.md: USA 2024 idealpointfp 2.21, Russia -0.60, China -0.85.
+    points = dict(con.execute("select iso3, round(unga_ideal_point, 2) from mart_country_year "
+                              "where year = 2024 and iso3 in ('USA', 'RUS', 'CHN')").fetchall())
+    assert points == {"USA": 2.21, "RUS": -0.6, "CHN": -0.85}
+    # SOURCES.md section 9: Uzbekistan 2013 16; Kyrgyzstan (Manas) 2011 12,135.
+    assert con.execute("select iso3, us_troops_hosted from mart_country_year where "
+                       "(iso3 = 'UZB' and year = 2013) or (iso3 = 'KGZ' and year = 2011) "
+                       "order by iso3").fetchall() == [("KGZ", 12_135), ("UZB", 16)]
+
+
+def test_peacekeeping_estimates_recount_the_geo_pko_file(refreshed):
+    con, _, _ = refreshed
+    import csv
+
+    with (RAW / "geo_pko_v23/TCCMap_v.2.3.csv").open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    non_states = ("Un", "CARICOM", "TCC name unknown", "Multinational")
+    # Every '(figure)' closing an entry, minus the entries of non-state contributors.
+    troops = sum(int(figure) for r in records
+                 for name, figure in re.findall(r"([^,]+?) \(([^()]*)\)(?=,|$)",
+                                                r["year.overview"].strip())
+                 if figure.isdigit() and name.strip() not in non_states)
+    assert scalar(con, "select sum(pko_troops_estimated) from mart_country_year") == troops
+    assert scalar(con, "select sum(troops_estimated) from mart_pko_deployments") == troops
