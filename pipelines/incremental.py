@@ -1,10 +1,14 @@
 """Incremental refreshes: decide what a refresh must rebuild, and why, before it starts.
 
 Every table the refresh makes gets a fingerprint: a hash of what it is made from.  A raw table's
-is its file's sha256; a seed's, its file's; a SQL model's, its SQL text, the shared macros, the
-code version and its dependencies' fingerprints; the indices' (py_*) tables', the indices
-configuration, the code and every mart they can read.  Because a model's fingerprint includes
-its inputs', a change anywhere upstream changes everything downstream of it and nothing else.
+is its file's sha256; a seed's, its file's; a SQL model's, its SQL text (a mart's, also its
+metadata file's contract), the shared macros, the core code and its dependencies'
+fingerprints; the indices' (py_*) tables', the indices configuration and code, the core code
+and every mart they can read.  The code is fingerprinted per area (CODE_AREAS): a template
+edit re-renders the reports only, an index-module edit rebuilds the indices and what is built
+from them, a gate edit re-runs the gate on the cached build, a bench edit changes nothing.
+Because a model's fingerprint includes its inputs', a change anywhere upstream changes
+everything downstream of it and nothing else.
 
 The published manifest records the fingerprints of its release, and the refresh keeps that
 release's work database in marts/.cache/.  The next refresh compares:
@@ -79,18 +83,58 @@ def _tree_hash(paths: list[Path], base: Path) -> str:
     return _sha256_bytes(*parts)
 
 
+# Which stage each area of the coop package feeds, so that a code change rebuilds what that
+# code makes and nothing else. Paths are relative to pipelines/; the first matching prefix
+# wins; everything not listed is "core" (loading, models, flows, publish...): a core change
+# means a full rebuild. A new area (say a package for one more stage) is one line here.
+CODE_AREAS: tuple[tuple[str, str | None], ...] = (
+    ("bench/", None),  # `coop bench` only: no table or page depends on it
+    ("indices/", "indices"),  # the py_* tables and every mart built from them
+    ("register/indices.py", "indices"),
+    ("reports/", "reports"),  # the HTML pages and the data dictionary, from published marts
+    ("templates/", "reports"),
+    ("assets/", "reports"),
+    ("report.py", "reports"),
+    ("dictionary.py", "reports"),
+    ("validation.py", "gate"),  # the GX gate: re-run on the cached build, nothing rebuilt
+)
+CODE_CORE = "core"
+
+
+def code_area(relative: str) -> str | None:
+    """The area of a file of the package (path relative to pipelines/)."""
+    for prefix, area in CODE_AREAS:
+        if relative == prefix or relative.startswith(prefix):
+            return area
+    return CODE_CORE
+
+
+# The package whose code is fingerprinted (tests point it at a scratch copy).
+CODE_ROOT = PROJECT_ROOT / "pipelines"
+
+
+def code_fingerprints() -> dict[str, str]:
+    """One fingerprint per area of the coop package (CODE_AREAS), keyed `code:<area>`."""
+    package = CODE_ROOT
+    by_area: dict[str, list[Path]] = {CODE_CORE: []}
+    by_area.update({area: [] for _prefix, area in CODE_AREAS if area})
+    for path in package.rglob("*"):
+        if not path.is_file() or "__pycache__" in path.parts or path.name.startswith("."):
+            continue
+        area = code_area(path.relative_to(package).as_posix())
+        if area is not None:
+            by_area[area].append(path)
+    return {f"code:{area}": _tree_hash(files, package) for area, files in by_area.items()}
+
+
 def code_fingerprint() -> str:
-    """The coop package itself: any code, template or asset change rebuilds everything."""
-    package = PROJECT_ROOT / "pipelines"
-    files = [
-        path
-        for path in package.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".")
-    ]
-    return _tree_hash(files, package)
+    """The whole package (what the manifest records as the code version)."""
+    return _sha256_bytes(*(value.encode() for value in code_fingerprints().values()))
 
 
-CODE_KEY, MACROS_KEY = "coop code", "sql/macros"
+CODE_KEY, MACROS_KEY = f"code:{CODE_CORE}", "sql/macros"
+INDICES_CODE_KEY, REPORTS_CODE_KEY = "code:indices", "code:reports"
+GATE_CODE_KEY = "code:gate"
 INDICES_CONFIG_KEY, REPORTS_CONFIG_KEY = "indices.toml", "reports.toml"
 # The indices stage's output tables share one fingerprint, made from the marts it reads
 # (tests/test_incremental.py checks this list against pipelines/indices/stage.py).
@@ -140,8 +184,9 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
         external.get(f"seed_{Path(names.OVERRIDES_SEED).stem}", "missing").encode(),
     )
     origin[names.TABLE] = f"the named raw tables and seeds/{names.OVERRIDES_SEED}"
-    external[CODE_KEY] = code_fingerprint()
-    origin[CODE_KEY] = "coop's code (pipelines/)"
+    for key, value in code_fingerprints().items():
+        external[key] = value
+        origin[key] = f"coop's {key.removeprefix('code:')} code (pipelines/)"
     external[MACROS_KEY] = _tree_hash(
         sorted((settings.sql_dir / "macros").glob("*.sql")), settings.sql_dir
     )
@@ -190,6 +235,7 @@ def fingerprints(external: dict[str, str], all_models: dict[str, models.Model]) 
             result[name] = model_fingerprint(all_models[name])
     result[_PY] = _sha256_bytes(
         *shared,
+        external[INDICES_CODE_KEY].encode(),
         external[INDICES_CONFIG_KEY].encode(),
         *(f"{name}={result[name]}".encode() for name in INDICES_READ),
         *(f"{key}={value}".encode() for key, value in sorted(external.items())
@@ -201,6 +247,7 @@ def fingerprints(external: dict[str, str], all_models: dict[str, models.Model]) 
     marts = sorted(name for name, model in all_models.items() if model.layer == "marts")
     result[REPORTS_KEY] = _sha256_bytes(
         external[CODE_KEY].encode(),
+        external[REPORTS_CODE_KEY].encode(),
         external[REPORTS_CONFIG_KEY].encode(),
         *(f"{name}={result[name]}".encode() for name in marts),
     )
@@ -285,7 +332,7 @@ def plan_refresh(settings: Settings, published: dict | None, full: bool = False)
     def plan(mode: str, *extra: str) -> Plan:
         return Plan(mode, (*reasons, *extra), now, changed, previous_run_id=run_id)
 
-    if changed <= {REPORTS_KEY, REPORTS_CONFIG_KEY}:
+    if changed <= {REPORTS_KEY, REPORTS_CONFIG_KEY, REPORTS_CODE_KEY}:
         return plan(REPORTS)
     if changed & {CODE_KEY, MACROS_KEY}:
         return plan(FULL)

@@ -362,26 +362,63 @@ def check_queries(model: Model) -> dict[str, str]:
     return queries
 
 
+def _counting_query(model: Model) -> tuple[list[str], str] | None:
+    """One scan of the model that counts the violations of each of its checks."""
+    names, parts = [], []
+    if model.key:
+        keys = ", ".join(model.key)
+        names.append("unique key")
+        parts.append(
+            f"(select count(*) from (select {keys} from {model.name} "
+            f"group by all having count(*) > 1))"
+        )
+    for column in model.not_null + tuple(c for c in model.key if c not in model.not_null):
+        names.append(f"not null {column}")
+        parts.append(f"count(*) filter (where {column} is null)")
+    for column, values in model.accepted_values.items():
+        names.append(f"accepted values {column}")
+        parts.append(
+            f"count(*) filter (where {column} is not null and {column} not in "
+            f"({', '.join(values)}))"
+        )
+    if not parts:
+        return None
+    return names, f"select {', '.join(parts)} from {model.name}"
+
+
 def run_checks(
     con: duckdb.DuckDBPyConnection,
     models: dict[str, Model],
-    layer: str = "marts",
+    layer: str | None = "marts",
     only: set[str] | None = None,
 ) -> dict[str, int]:
-    """Run every declared check of the layer's models (or those in `only`); raise on failure."""
+    """Run the declared checks of the layer's models (every layer when None; or those in
+    `only`); raise on failure, naming each failing check with up to three examples.
+
+    Each model is scanned once for all its checks; staging and intermediate models are checked
+    from their header's key, not_null and accepted_values, marts from their metadata file.
+    """
     failures = []
     counts: dict[str, int] = {}
     for model in models.values():
-        if model.layer != layer or (only is not None and model.name not in only):
+        if (layer is not None and model.layer != layer) or (
+            only is not None and model.name not in only
+        ):
             continue
-        for check, query in check_queries(model).items():
-            violations = con.execute(f"select count(*) from ({query})").fetchone()[0]
+        counting = _counting_query(model)
+        if counting is None:
+            continue
+        names, query = counting
+        found = con.execute(query).fetchone()
+        queries = check_queries(model)
+        for check, violations in zip(names, found, strict=True):
             counts[f"{model.name}: {check}"] = violations
             if violations:
-                example = con.execute(f"{query} limit 3").fetchall()
+                example = con.execute(f"{queries[check]} limit 3").fetchall()
                 failures.append(f"{model.name}: {check}: {violations} violation(s), e.g. {example}")
     if failures:
         raise ModelCheckError(
-            "Built marts fail their checks; nothing was published:\n  " + "\n  ".join(failures)
+            "Built models fail their declared checks; nothing was published:\n  "
+            + "\n  ".join(failures)
         )
     return counts

@@ -173,7 +173,10 @@ def stage_validate(
     con = connect_work(run.work_db)
     try:
         models.create_macros(con, settings.sql_dir)
-        models.build_models(con, all_models, only=_planned(_validation_models(all_models), plan))
+        built = models.build_models(
+            con, all_models, only=_planned(_validation_models(all_models), plan)
+        )
+        models.run_checks(con, all_models, layer=None, only=set(built))
         pause_point("validate")
         per_source: dict[str, dict] = {}
         for name in sorted(all_models):
@@ -210,7 +213,7 @@ def stage_build(settings: Settings, run: RunContext, plan: incremental.Plan | No
         models.create_macros(con, settings.sql_dir)
         built = models.build_models(con, all_models, only=remaining)
         pause_point("build")
-        checks = models.run_checks(con, all_models, layer="marts", only=set(built))
+        checks = models.run_checks(con, all_models, layer=None, only=set(built))
         con.execute("checkpoint")
     finally:
         con.close()
@@ -241,7 +244,7 @@ def stage_indices(
         built = models.build_models(
             con, all_models, only=_planned(models.downstream_of_python(all_models), plan)
         )
-        checks = models.run_checks(con, all_models, layer="marts", only=set(built))
+        checks = models.run_checks(con, all_models, layer=None, only=set(built))
         con.execute("checkpoint")
     finally:
         con.close()

@@ -147,3 +147,75 @@ def test_the_indices_fingerprint_covers_every_mart_the_indices_read():
     read = set(re.findall(r"\b(?:from|join)\s+(mart_[a-z_]+)", source))
     assert read, "expected the indices stage to read marts"
     assert read <= set(incremental.INDICES_READ), read - set(incremental.INDICES_READ)
+
+
+@pytest.fixture
+def code_copy(tmp_path, monkeypatch):
+    """A scratch copy of the coop package that the fingerprints read, to edit one area."""
+    package = tmp_path / "pipelines"
+    shutil.copytree(PROJECT_ROOT / "pipelines", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(incremental, "CODE_ROOT", package)
+    return package
+
+
+def _touch(path):
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+
+def test_code_areas_are_mapped_to_the_stages_they_feed():
+    assert incremental.code_area("templates/country.html.j2") == "reports"
+    assert incremental.code_area("reports/pages.py") == "reports"
+    assert incremental.code_area("indices/network.py") == "indices"
+    assert incremental.code_area("bench/runner.py") is None
+    assert incremental.code_area("validation.py") == "gate"
+    assert incremental.code_area("models.py") == incremental.CODE_CORE
+    assert incremental.code_area("sources/atop.py") == incremental.CODE_CORE
+
+
+def test_a_template_edit_re_renders_the_reports_only(project, code_copy):
+    planned_refresh(project)
+    _touch(code_copy / "templates" / "country.html.j2")
+    plan = incremental.plan_refresh(project, read_published_manifest(project))
+    assert plan.mode == incremental.REPORTS
+    assert plan.rebuild == {incremental.REPORTS_CODE_KEY, incremental.REPORTS_KEY}
+
+
+def test_a_bench_edit_rebuilds_nothing(project, code_copy):
+    planned_refresh(project)
+    _touch(next((code_copy / "bench").glob("*.py")))
+    plan = incremental.plan_refresh(project, read_published_manifest(project))
+    assert plan.mode == incremental.NOOP
+
+
+def test_an_index_module_edit_rebuilds_the_indices_and_what_reads_them(project, code_copy):
+    planned_refresh(project)
+    _touch(code_copy / "indices" / "network.py")
+    plan = incremental.plan_refresh(project, read_published_manifest(project))
+    assert plan.mode == incremental.PARTIAL
+    assert plan.compute_indices
+    assert {"mart_network", "mart_cooperation_index", "mart_partnership"} <= plan.rebuild
+    assert not {"mart_country_year", "mart_dyad_year", "int_cow_igo_dyad_years_paired",
+                "stg_atop__directed_dyad_years"} & plan.rebuild
+    assert "coop's indices code (pipelines/) changed" in plan.reasons
+
+
+def test_a_gate_edit_re_runs_the_gate_on_the_cached_build(project, code_copy):
+    planned_refresh(project)
+    _touch(code_copy / "validation.py")
+    plan = incremental.plan_refresh(project, read_published_manifest(project))
+    assert plan.mode == incremental.PARTIAL
+    assert plan.rebuild == {incremental.GATE_CODE_KEY}
+    assert not plan.compute_indices
+    before = _checksums(project)
+    plan, published = planned_refresh(project)  # runs the gate, rebuilds no model
+    assert published is not None
+    assert read_published_manifest(project)["build"]["models_built"] == 0
+    assert _checksums(project) == before
+
+
+def test_a_core_edit_is_a_full_rebuild(project, code_copy):
+    planned_refresh(project)
+    _touch(code_copy / "models.py")
+    plan = incremental.plan_refresh(project, read_published_manifest(project))
+    assert plan.mode == incremental.FULL

@@ -177,3 +177,32 @@ def test_a_macro_reading_a_model_is_created_after_it_and_orders_its_callers(tmp_
     models.build_models(con, found)
     assert con.execute("select i, known from int_a_flagged order by i").fetchall() == [
         (0, False), (1, True), (2, False)]
+
+
+def test_staging_and_intermediate_headers_are_checked_too(tmp_path):
+    """Every layer's declared key and not-null columns are checked, one scan per model."""
+    write_model(tmp_path, "staging", "stg_a__rows",
+                "-- grain: one row per record\n-- key: row_number\n-- not_null: code\n"
+                "select * from (values (1, 'x'), (1, null), (2, 'y')) as t(row_number, code)")
+    write_model(tmp_path, "intermediate", "int_a_rows_counted",
+                "-- grain: one row per code\n-- key: code\n"
+                "select code, count(*) as n from stg_a__rows group by code")
+    found = models.discover_models(tmp_path)
+    con = duckdb.connect()
+    models.build_models(con, found)
+    with pytest.raises(ModelCheckError) as error:
+        models.run_checks(con, found, layer=None)
+    message = str(error.value)
+    assert "stg_a__rows: unique key: 1 violation(s), e.g. [(1, 2)]" in message
+    assert "stg_a__rows: not null code: 1 violation(s)" in message
+    assert "int_a_rows_counted: not null code: 1 violation(s)" in message
+    assert "int_a_rows_counted: unique key" not in message
+    # Only the marts when asked for the marts (as before the layers were checked).
+    assert models.run_checks(con, found, layer="marts") == {}
+
+
+def test_every_staging_and_intermediate_model_declares_grain_and_key():
+    found = models.discover_models(PROJECT_ROOT / "sql")
+    missing = [name for name, model in found.items()
+               if model.layer != "marts" and not (model.grain and model.key)]
+    assert missing == []

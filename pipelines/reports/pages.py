@@ -24,8 +24,6 @@ INDICATORS = [
     ("pko_personnel_mean", "UN peacekeepers, monthly mean", "personnel", "ipi"),
     ("pko_months_contributing", "Months contributing peacekeepers", "months", "ipi"),
 ]
-# What each source measures: the LABEL its adapter declares (pipelines/sources/<source>.py).
-SOURCE_MEASURES = source_labels()
 LAYERS = [
     ("alliance", "Alliances (ATOP)"),
     ("joint_igo", "Joint IGO memberships (COW IGO)"),
@@ -333,7 +331,7 @@ def _coverage_note(data: ReportData, member_years: list[int]) -> list[dict]:
     for source in data.coverage:
         covered = [y for y in member_years if source["first_year"] <= y <= source["last_year"]]
         note.append({"source_id": source["source_id"], "dataset": source["dataset"],
-                     "measures": SOURCE_MEASURES.get(source["source_id"], source["role"]),
+                     "measures": source_labels().get(source["source_id"], source["role"]),
                      "source_years": f"{source['first_year']}\u2013{source['last_year']}",
                      "covered": year_ranges(covered) if covered else None})
     return note

@@ -50,11 +50,22 @@ def _discover() -> dict[str, ModuleType]:
 
 
 # Every source adapter, the register included, by source id (sorted by module name).
-ALL_SOURCES: dict[str, ModuleType] = _discover()
+ALL_SOURCES: dict[str, ModuleType] = {}
 # The adapters of datasets pinned in raw/sources.toml (those that declare FILES).
-ADAPTERS: dict[str, ModuleType] = {
-    source_id: module for source_id, module in ALL_SOURCES.items() if hasattr(module, "FILES")
-}
+ADAPTERS: dict[str, ModuleType] = {}
+
+
+def discover() -> dict[str, ModuleType]:
+    """(Re)fill ALL_SOURCES and ADAPTERS in place from the modules of this package's path."""
+    found = _discover()
+    ALL_SOURCES.clear()
+    ALL_SOURCES.update(found)
+    ADAPTERS.clear()
+    ADAPTERS.update({sid: module for sid, module in found.items() if hasattr(module, "FILES")})
+    return ALL_SOURCES
+
+
+discover()
 
 
 def adapters_for_manifest(
