@@ -24,6 +24,7 @@ AGGREGATIONS = ("arithmetic", "geometric")
 TRANSFORMS = ("none", "log1p")
 DIRECTIONS = ("positive", "negative")
 PILLARS = ("institutional", "operational")
+ORGANISATION_LISTS = ("nominal", "alternative")
 CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
 MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -42,6 +43,11 @@ class Indicator:
     weight: float
     goalposts: tuple[float, float] | None
     source: str
+    core: bool = False          # in the core composite (a fixed indicator set over time)
+    carry_forward: int = 0      # years a slow commitment's last observation may be carried
+    optional: bool = False      # its source is pending: an absent column is skipped, not an error
+    label: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,10 @@ class Composite:
     aggregation: str
     window: int
     pillar_weights: dict[str, float]
+    current_min_coverage: float = 0.5   # share of scored states observing an indicator that
+                                        # puts it in the year's current set
+    min_months_member: float = 6.0      # a state-year is scored only with this many months
+    first_year: int | None = None       # the index years start here (None: every year)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,10 @@ class Uncertainty:
     windows: tuple[int, ...]
     weight_concentration: float
     oat_weight_draws: int
+    exclusion: bool = True
+    organisation_lists: tuple[str, ...] = ("nominal", "alternative")
+    corrections: tuple[bool, ...] = (True, False)
+    carry_forward: tuple[bool, ...] = (True, False)
 
 
 @dataclass(frozen=True)
@@ -163,7 +177,8 @@ def _list(table: dict, name: str, key: str, allowed: tuple, default: tuple) -> t
     if not isinstance(value, list) or not value:
         raise _fail(f"{key}.{name}", "must be a non-empty list.", ", ".join(map(str, allowed)))
     for item in value:
-        if isinstance(item, bool) or item not in allowed:
+        boolean = all(isinstance(a, bool) for a in allowed)
+        if isinstance(item, bool) != boolean or item not in allowed:
             raise _fail(f"{key}.{name}", f"{item!r} is not allowed.",
                         ", ".join(map(str, allowed)))
     if len(set(value)) != len(value):
@@ -177,7 +192,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
                           "multivector", "network"))
     comp = _table(raw, "composite", "")
     _check_keys(comp, "composite", ("normalisation", "weights", "aggregation", "window",
-                                     "pillar_weights"))
+                                     "pillar_weights", "current_min_coverage",
+                                     "min_months_member", "first_year"))
     composite = Composite(
         normalisation=_choice(comp, "normalisation", "composite", NORMALISATIONS, "minmax"),
         weights=_choice(comp, "weights", "composite", WEIGHTINGS, "equal"),
@@ -185,6 +201,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
         window=int(_number(comp, "window", "composite", 1, 1, 10, integer=True)),
         pillar_weights=_weights_table(comp, "pillar_weights", "composite", PILLARS)
         if "pillar_weights" in comp else dict.fromkeys(PILLARS, 1.0),
+        current_min_coverage=float(_number(comp, "current_min_coverage", "composite", 0.5,
+                                           0.01, 1.0)),
+        min_months_member=float(_number(comp, "min_months_member", "composite", 6.0, 0.0,
+                                        12.0)),
+        first_year=(int(_number(comp, "first_year", "composite", None, 1816, 2100,
+                                integer=True)) if "first_year" in comp else None),
     )
 
     pillars_raw = _table(raw, "pillars", "")
@@ -214,7 +236,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
         if not isinstance(table, dict):
             raise _fail(key, "must be a table.")
         _check_keys(table, key, ("name", "pillar", "direction", "transform", "weight",
-                                 "goalposts", "source"))
+                                 "goalposts", "source", "core", "carry_forward", "optional",
+                                 "label", "unit"))
+        for flag in ("core", "optional"):
+            if not isinstance(table.get(flag, False), bool):
+                raise _fail(f"{key}.{flag}", f"{table[flag]!r} is not true or false.",
+                            "true, false")
         name = table.get("name")
         if not isinstance(name, str) or not _IDENTIFIER.match(name):
             raise _fail(f"{key}.name", f"{name!r} is not a column name.",
@@ -239,6 +266,11 @@ def parse_definition(raw: dict) -> IndexDefinition:
             weight=float(_number(table, "weight", key, 1.0, 0.0)),
             goalposts=goalposts,
             source=str(table.get("source", "")),
+            core=table.get("core", False),
+            carry_forward=int(_number(table, "carry_forward", key, 0, 0, 30, integer=True)),
+            optional=table.get("optional", False),
+            label=str(table.get("label", name)),
+            unit=str(table.get("unit", "")),
         ))
     for name, pillar in pillars.items():
         members = [ind for ind in indicators if ind.pillar == name]
@@ -250,7 +282,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
 
     unc = _table(raw, "uncertainty", "")
     _check_keys(unc, "uncertainty", ("draws", "seed", "normalisations", "aggregations",
-                                      "windows", "weight_concentration", "oat_weight_draws"))
+                                      "windows", "weight_concentration", "oat_weight_draws",
+                                      "exclusion", "organisation_lists", "corrections",
+                                      "carry_forward"))
+    if not isinstance(unc.get("exclusion", True), bool):
+        raise _fail("uncertainty.exclusion", f"{unc['exclusion']!r} is not true or false.",
+                    "true, false")
     uncertainty = Uncertainty(
         draws=int(_number(unc, "draws", "uncertainty", 200, 1, 100_000, integer=True)),
         seed=int(_number(unc, "seed", "uncertainty", None, 0, integer=True)),
@@ -262,6 +299,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
                                            0.1)),
         oat_weight_draws=int(_number(unc, "oat_weight_draws", "uncertainty", 50, 1, 10_000,
                                      integer=True)),
+        exclusion=unc.get("exclusion", True),
+        organisation_lists=_list(unc, "organisation_lists", "uncertainty",
+                                 ORGANISATION_LISTS, ORGANISATION_LISTS),
+        corrections=_list(unc, "corrections", "uncertainty", (True, False), (True, False)),
+        carry_forward=_list(unc, "carry_forward", "uncertainty", (True, False),
+                            (True, False)),
     )
 
     needs_goalposts = composite.normalisation == "goalposts" or (

@@ -15,7 +15,8 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from pipelines.indices.composite import cooperation_index
+from pipelines.indices.composite import cooperation_index, prepare
+from pipelines.indices.inputs import derived_inputs
 from pipelines.indices.config import load_blocs, load_definition
 from pipelines.indices.multivector import multivector
 from pipelines.indices.network import network_measures
@@ -161,6 +162,25 @@ def _directed(ties: pd.DataFrame) -> pd.DataFrame:
                                                                "value"]]
 
 
+def index_weights(index: pd.DataFrame, definition) -> pd.DataFrame:
+    """One row per indicator of the definition: nominal and effective weight, or why it is
+    left out (a pending source, no variance in the index years)."""
+    effective = index.attrs["effective_weights"].set_index("indicator")
+    rows = []
+    for ind in definition.indicators:
+        used = ind.name in effective.index
+        row = effective.loc[ind.name] if used else None
+        rows.append({
+            "indicator": ind.name, "pillar": ind.pillar, "label": ind.label, "unit": ind.unit,
+            "source": ind.source, "core": ind.core, "carry_forward_years": ind.carry_forward,
+            "nominal_weight": float(row["nominal_weight"]) if used else None,
+            "effective_weight": float(row["effective_weight"]) if used else None,
+            "r2_with_composite": float(row["r2"]) if used else None,
+            "status": "used" if used else index.attrs["dropped"].get(ind.name, "left out"),
+        })
+    return pd.DataFrame(rows)
+
+
 def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
                     draws: int | None = None) -> dict:
     """Compute every index table into `con` (the run's read-write work database).
@@ -181,18 +201,21 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
+    coverage = {r[0]: range(r[1], r[2] + 1) for r in con.execute(COVERAGE).fetchall()}
     # Register values enter only indicator-years most states observe (docs/register.md).
+    counts = _frame(con, "select * from mart_country_year")
     panel, register_masked = mask_thin_register_values(
-        _frame(con, "select * from mart_country_year"),
+        counts.merge(derived_inputs(con, coverage), on=["ccode", "year"], how="left"),
         [indicator.name for indicator in definition.indicators],
         states_per_year(con),
     )
     index = cooperation_index(panel, definition)
     rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
+    rows["py_index_weights"] = write_table(con, "py_index_weights",
+                                           index_weights(index, definition))
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
 
     mark = time.perf_counter()
-    coverage = {r[0]: range(r[1], r[2] + 1) for r in con.execute(COVERAGE).fetchall()}
     dyads = _frame(con, PARTNERSHIP_DYADS)
     members = _frame(
         con,
@@ -219,7 +242,8 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds["network"] = round(time.perf_counter() - mark, 2)
 
     mark = time.perf_counter()
-    ranks, mc_summary = monte_carlo(panel, definition, uncertainty)
+    ranks, mc_summary = monte_carlo(panel, definition, uncertainty,
+                                    prepare(panel, definition))
     rows["py_index_uncertainty"] = write_table(con, "py_index_uncertainty", ranks)
     seconds["uncertainty"] = round(time.perf_counter() - mark, 2)
     seconds["total"] = round(time.perf_counter() - started, 2)
@@ -228,6 +252,8 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
         "seconds": seconds,
         "draws": uncertainty.draws,
         "weights": index.attrs.get("weights", {}),
+        "effective_weights": index.attrs["effective_weights"].round(4).to_dict("records"),
+        "indicators_left_out": index.attrs.get("dropped", {}),
         "uncertainty": mc_summary,
         "register_values_masked": register_masked,
     }
