@@ -97,6 +97,11 @@ class Partnership:
 
 
 @dataclass(frozen=True)
+class Symbolic:
+    window: int = 5
+
+
+@dataclass(frozen=True)
 class Network:
     max_iter: int
     tol: float
@@ -111,6 +116,7 @@ class IndexDefinition:
     partnership: Partnership
     multivector_layer_weights: dict[str, float]
     network: Network
+    symbolic: Symbolic = Symbolic()
 
     def pillar_indicators(self, pillar: str) -> tuple[Indicator, ...]:
         return tuple(ind for ind in self.indicators if ind.pillar == pillar)
@@ -189,7 +195,7 @@ def _list(table: dict, name: str, key: str, allowed: tuple, default: tuple) -> t
 def parse_definition(raw: dict) -> IndexDefinition:
     """Validate a parsed indices.toml (a dict) and return the typed definition."""
     _check_keys(raw, "", ("composite", "pillars", "indicators", "uncertainty", "partnership",
-                          "multivector", "network"))
+                          "multivector", "network", "symbolic"))
     comp = _table(raw, "composite", "")
     _check_keys(comp, "composite", ("normalisation", "weights", "aggregation", "window",
                                      "pillar_weights", "current_min_coverage",
@@ -342,8 +348,11 @@ def parse_definition(raw: dict) -> IndexDefinition:
         max_iter=int(_number(net, "max_iter", "network", 1000, 10, integer=True)),
         tol=float(_number(net, "tol", "network", 1e-6, 1e-14, 1e-2)),
     )
+    sym = _table(raw, "symbolic", "")
+    _check_keys(sym, "symbolic", ("window",))
+    symbolic = Symbolic(window=int(_number(sym, "window", "symbolic", 5, 1, 20, integer=True)))
     return IndexDefinition(composite, pillars, tuple(indicators), uncertainty, partnership,
-                           layer_weights, network)
+                           layer_weights, network, symbolic)
 
 
 def load_definition(path: Path) -> IndexDefinition:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipelines.indices.composite import cooperation_index, prepare
 from pipelines.indices.inputs import derived_inputs
+from pipelines.indices.symbolic import symbolic_cooperation
 from pipelines.indices.config import load_blocs, load_definition
 from pipelines.indices.multivector import multivector
 from pipelines.indices.network import network_measures
@@ -210,6 +211,11 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
         states_per_year(con),
     )
     index = cooperation_index(panel, definition)
+    symbolic = symbolic_cooperation(con, coverage, definition.symbolic.window,
+                                    definition.composite.first_year or 1816)
+    attrs = index.attrs
+    index = index.merge(symbolic, on=["ccode", "year"], how="left")
+    index.attrs = attrs
     rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
     rows["py_index_weights"] = write_table(con, "py_index_weights",
                                            index_weights(index, definition))
