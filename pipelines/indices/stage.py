@@ -16,12 +16,12 @@ import duckdb
 import pandas as pd
 
 from pipelines.indices.composite import cooperation_index, prepare
-from pipelines.indices.inputs import derived_inputs
-from pipelines.indices.symbolic import symbolic_cooperation
 from pipelines.indices.config import load_blocs, load_definition
+from pipelines.indices.inputs import derived_inputs
 from pipelines.indices.multivector import multivector
 from pipelines.indices.network import network_measures
 from pipelines.indices.partnership import partnership_profile, s_scores
+from pipelines.indices.symbolic import symbolic_cooperation
 from pipelines.indices.uncertainty import UncertaintyError, monte_carlo
 from pipelines.register.indices import mask_thin_register_values, states_per_year
 from pipelines.settings import Settings

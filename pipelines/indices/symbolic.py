@@ -12,7 +12,8 @@ A commitment shows practice if i and j cooperated in practice at least once in t
 
 NULL when the state has no commitment that year (nothing to be symbolic about), or when no
 practice source covers every year of the window (absence of evidence is not absence of
-practice: a window half outside MME's years would make shares rise mechanically). The count columns say how many commitments and which practice layers were used.
+practice: a window half outside MME's years would make shares rise mechanically). The
+count columns say how many commitments and which practice layers were used.
 """
 
 from __future__ import annotations
