@@ -355,10 +355,11 @@ def prepare(panel: pd.DataFrame, definition: IndexDefinition) -> Prepared:
     """Sort the panel, decide the scored rows and the indicators used (with the reasons for
     any left out: a pending source's absent column, or no variance in the index years)."""
     panel = panel.sort_values(["ccode", "year"]).reset_index(drop=True)
+    if definition.composite.first_year is not None:
+        # Rows before the index years are never scored: leave them out of every matrix.
+        panel = panel[panel["year"] >= definition.composite.first_year].reset_index(drop=True)
     year = panel["year"].to_numpy().astype(int)
     scored = np.ones(len(panel), dtype=bool)
-    if definition.composite.first_year is not None:
-        scored &= year >= definition.composite.first_year
     if "months_member" in panel.columns:
         months = as_float(panel["months_member"])
         scored &= np.nan_to_num(months, nan=12.0) >= definition.composite.min_months_member
@@ -500,6 +501,8 @@ def cooperation_index(panel: pd.DataFrame, definition: IndexDefinition) -> pd.Da
     scheme = nominal_scheme(prepared)
     year = prepared.year
     out = prepared.panel[["ccode", "year"]].copy()
+    if not len(out):
+        raise IndexDefinitionError("no panel row lies in the index years.")
     for kind in KINDS:
         scores = score_batch(prepared, [scheme], kind)
         prefix = "" if kind == "current" else "core_"
@@ -540,6 +543,14 @@ def cooperation_index(panel: pd.DataFrame, definition: IndexDefinition) -> pd.Da
                        for p in PILLARS},
         "pillars": dict(zip(PILLARS, scheme.pillar_weights.round(6).tolist(), strict=True)),
     }
-    out.attrs["effective_weights"] = effective
-    out.attrs["dropped"] = prepared.dropped
+    attrs = {"weights": out.attrs["weights"], "effective_weights": effective,
+             "dropped": prepared.dropped}
+    # Every input row gets a row; those before the index years are not scored.
+    full = panel[["ccode", "year"]].sort_values(["ccode", "year"]).reset_index(drop=True)
+    out = full.merge(out, on=["ccode", "year"], how="left")
+    out["scored"] = out["scored"].fillna(False).astype(bool)
+    for name in ("institutional_indicators_observed", "institutional_indicators_total",
+                 "operational_indicators_observed", "operational_indicators_total"):
+        out[name] = out[name].fillna(0).astype(int)
+    out.attrs = attrs
     return out

@@ -72,36 +72,50 @@ def perturb_weights(rng: np.random.Generator, nominal: np.ndarray,
     return out
 
 
+def _percentiles(sorted_ranks: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    """Linear-interpolation percentile q (0-100) of each column of an ascending-sorted array
+    whose first count[c] entries of column c are the valid ones (numpy's default method)."""
+    position = (count - 1) * q / 100.0
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, count - 1)
+    columns = np.arange(sorted_ranks.shape[1])
+    below = sorted_ranks[low, columns]
+    above = sorted_ranks[high, columns]
+    return below + (above - below) * (position - low)
+
+
 def rank_quantiles(ranks: np.ndarray) -> dict[str, np.ndarray]:
     """Median and 5th/95th percentiles of each column's ranks over the draws (rows) that rank
     it (a draw can leave a row unranked, e.g. without carried-forward values)."""
-    if np.isnan(ranks).all(axis=0).any():
+    count = (~np.isnan(ranks)).sum(axis=0)
+    if (count == 0).any():
         raise UncertaintyError("a country-year is unranked in every draw; the panel is "
                                "inconsistent.")
-    if np.isnan(ranks).any():
-        p05, median, p95 = np.nanpercentile(ranks, [5, 50, 95], axis=0)
-    else:
-        p05, median, p95 = np.percentile(ranks, [5, 50, 95], axis=0)
-    return {"median_rank": median, "rank_p05": p05, "rank_p95": p95}
+    ordered = np.sort(ranks, axis=0)  # NaN sort last
+    return {"median_rank": _percentiles(ordered, count, 50),
+            "rank_p05": _percentiles(ordered, count, 5),
+            "rank_p95": _percentiles(ordered, count, 95)}
 
 
 def first_order_index(ranks: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """S = Var over levels of E[rank | level] / Var(rank), per column; NaN if Var(rank) = 0.
-    Draws that leave a column unranked are left out of that column."""
+    Draws that leave a column unranked are left out of that column. The conditional means
+    are one matrix product of the levels' indicator matrix with the ranks."""
     ranks = np.asarray(ranks, dtype=float)
     valid = ~np.isnan(ranks)
-    count = valid.sum(axis=0)
     filled = np.where(valid, ranks, 0.0)
+    _, codes = np.unique(levels, return_inverse=True)
+    onehot = np.zeros((ranks.shape[0], codes.max() + 1))
+    onehot[np.arange(ranks.shape[0]), codes] = 1.0
+    n_level = onehot.T @ valid            # (levels, columns)
+    sum_level = onehot.T @ filled
+    count = valid.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         overall = filled.sum(axis=0) / count
-        total = (np.where(valid, (ranks - overall) ** 2, 0.0)).sum(axis=0) / count
-        between = np.zeros(ranks.shape[1])
-        for level in np.unique(levels):
-            chosen = (levels == level)[:, None] & valid
-            n = chosen.sum(axis=0)
-            mean = np.where(chosen, ranks, 0.0).sum(axis=0) / np.where(n > 0, n, 1)
-            between += np.where(n > 0, n / count * (mean - overall) ** 2, 0.0)
-        return np.where(total > 0, between / total, np.nan)
+        total = (filled ** 2).sum(axis=0) / count - overall ** 2
+        mean_level = sum_level / np.where(n_level > 0, n_level, 1)
+        between = (n_level / count * (mean_level - overall) ** 2).sum(axis=0)
+        return np.where(total > 1e-12 * np.maximum(overall, 1) ** 2, between / total, np.nan)
 
 
 def _check(settings: Uncertainty, definition: IndexDefinition) -> None:
@@ -150,7 +164,9 @@ def ranks_of(prepared: Prepared, schemes: list[Scheme], rows: np.ndarray) -> np.
     year = prepared.year
     for positions in groups.values():
         composite = score_batch(prepared, [schemes[p] for p in positions])["composite"]
-        out[positions] = rank_columns(year, composite)[rows].T
+        # Only rows with a nominal composite are ranked (no draw creates a composite where
+        # the nominal scheme has none: the choices change values, not which are observed).
+        out[positions] = rank_columns(year[rows], composite[rows]).T
     return out
 
 
@@ -167,7 +183,7 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
     ranked = np.flatnonzero(~np.isnan(nominal_composite))
     if not len(ranked):
         raise UncertaintyError("no country-year has a composite; nothing to analyse.")
-    nominal_rank = rank_columns(prepared.year, nominal_composite[:, None])[ranked, 0]
+    nominal_rank = rank_columns(prepared.year[ranked], nominal_composite[ranked, None])[:, 0]
     names = [i.name for i in prepared.indicators]
     exclusions = [NONE, *names] if settings.exclusion else [NONE]
 
