@@ -249,7 +249,7 @@ def con():
          'military'), ('osce', 'OSCE', '', 'dialogue', 'military'))
         as t(ioname_lower, label, note, kind, kind_alternative)""")
     for model in ("stg_seeds__corrections", "stg_seeds__security_igos",
-                  "int_igo_memberships_corrected"):
+                  "int_cow_igo_memberships_corrected"):
         db.execute(f"create table {model} as {_sql(model)}")
     db.execute("""create table mart_dyad_year as select * from (values
         (365, 705, 2004, 1), (2, 365, 2001, 1)) as t(ccode1, ccode2, year, joint_exercises)""")
@@ -262,7 +262,7 @@ COVERAGE = {"atop": range(1815, 2006), "cow_igo": range(1816, 2007), "mme": rang
 
 def test_corrections_replace_the_published_status_and_say_so(con):
     rows = con.execute("""select ccode, year, status, status_published, status_source
-        from int_igo_memberships_corrected where ioname = 'csto' and ccode = 704
+        from int_cow_igo_memberships_corrected where ioname = 'csto' and ccode = 704
         order by year""").fetchall()
     # 2002-2004: added rows with status 0 and no published value; 2005 corrected to 0;
     # 2006 as published.

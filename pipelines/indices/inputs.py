@@ -107,7 +107,7 @@ organisations as (
         {_org_counts("kind_alternative", "status_published", "__alt__uncorrected")},
         string_agg(distinct replace(m.status_source, 'correction:', ''), ', ')
             filter (where m.status_source <> 'cow_igo') as corrections_applied
-    from int_igo_memberships_corrected as m
+    from int_cow_igo_memberships_corrected as m
     inner join stg_seeds__security_igos as s on m.ioname = s.ioname_lower
     group by m.ccode, m.year
 ),

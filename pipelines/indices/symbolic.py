@@ -44,7 +44,7 @@ strong as (
 
 military as (
     select m.ccode, m.ioname, m.year
-    from int_igo_memberships_corrected as m
+    from int_cow_igo_memberships_corrected as m
     inner join stg_seeds__security_igos as s on m.ioname = s.ioname_lower
     where m.status = 1 and s.kind = 'military' and m.year >= $first
 ),

@@ -1,7 +1,7 @@
 -- grain: one row per documented correction to a source's data (seeds/corrections.csv)
 -- key: correction_id
 -- Each row says what is corrected (source, entity, state, item, years, field), the corrected
--- value, the evidence and the citation. Applied by int_igo_memberships_corrected.
+-- value, the evidence and the citation. Applied by int_cow_igo_memberships_corrected.
 with
 
 source as (
