@@ -125,25 +125,38 @@ def test_partnership_profile_combines_the_criteria():
         "indicators": [{"name": "a", "pillar": "institutional"},
                        {"name": "b", "pillar": "operational"}],
         "uncertainty": {"seed": 1},
-        "partnership": {"longevity_full_years": 4},
+        "partnership": {"longevity_full_years": 4, "exercise_full": 2.0},
     }).partnership
     dyads = pd.DataFrame({
-        "ccode1": [1, 1], "ccode2": [2, 2], "year": [2000, 2001],
-        "atop_defense": [1, 1], "atop_offense": [0, 0], "atop_neutral": [0, 0],
-        "atop_nonagg": [0, 0], "atop_consul": [1, 1],
-        "joint_igo_full": [2, 2], "joint_security_igo_full": [0, 1], "joint_exercises": [1, 0],
-        "igo_full1": [4, 4], "igo_full2": [2, 3],
-        "given_1to2": [2, 2], "given_2to1": [1, 2],
+        "ccode1": [1, 1, 1], "ccode2": [2, 2, 2], "year": [2000, 2001, 2002],
+        "atop_defense": [1, 1, 0], "atop_offense": [0, 0, 0], "atop_neutral": [0, 0, 0],
+        "atop_nonagg": [0, 0, 1], "atop_consul": [1, 1, 0],
+        "joint_igo_full": [2, 2, 2], "joint_security_igo_full": [0, 1, 1],
+        "joint_exercises": [1, 0, 0],
+        "igo_full1": [4, 4, 4], "igo_full2": [2, 3, 3],
+        "given_1to2": [2, 2, 1], "given_2to1": [1, 2, 1],
+        "joint_military_orgs": [0, 1, 0],
+        # one bilateral exercise (1) and one of 5 states (1/4) in 2000; none later
+        "exercise_intensity": [1.25, 0.0, NAN],
     })
-    out = partnership_profile(dyads, np.array([0.5, 0.5]), settings)
-    # 2001: layers alliance, security, igo active, exercise not -> 3/4; longevity 2 of 4
-    # years -> 0.5; reciprocity 1; jaccard 2 / (4 + 3 - 2) = 0.4, coherence (0.4 + 0.75)/2.
+    out = partnership_profile(dyads, np.array([0.5, 0.5, 0.5]), settings)
+    # 2001: fixed layers alliance (3/3 = 1), joint military org 1, exercises 0 -> 2/3;
+    # longevity 2 of 4 years -> 0.5; reciprocity 1; coherence = S alone (no UN voting in
+    # the build): (0.5 + 1)/2 = 0.75; jaccard 2 / (4 + 3 - 2) = 0.4 is reported only.
     row = out.iloc[1]
-    assert row["comprehensiveness"] == 0.75
+    assert row["comprehensiveness"] == pytest.approx(2 / 3)
     assert row["longevity_years"] == 2 and row["longevity"] == 0.5
     assert row["reciprocity"] == 1.0
-    assert row["coherence"] == pytest.approx((0.4 + 0.75) / 2)
-    assert row["partnership_score"] == pytest.approx((0.75 + 0.5 + 1 + 0.575) / 4)
-    # 2000: reciprocity 1 - 1/3; jaccard 2 / 4 = 0.5
-    assert out.iloc[0]["reciprocity"] == pytest.approx(2 / 3)
-    assert out.iloc[0]["igo_jaccard"] == 0.5
+    assert row["igo_jaccard"] == pytest.approx(0.4)
+    assert row["coherence"] == pytest.approx(0.75)
+    assert row["partnership_score"] == pytest.approx((2 / 3 + 0.5 + 1 + 0.75) / 4)
+    # 2000: alliance 1, military org 0, exercises 1.25 / 2 -> (1 + 0 + 0.625) / 3.
+    first = out.iloc[0]
+    assert first["comprehensiveness"] == pytest.approx(1.625 / 3)
+    assert first["reciprocity"] == pytest.approx(2 / 3)
+    assert first["layer_joint_exercise"] == 1.0
+    # 2002: exercises not covered -> comprehensiveness NULL and so no score (fixed layers);
+    # a non-aggression pact alone is no military tie: the run of years breaks.
+    last = out.iloc[2]
+    assert np.isnan(last["comprehensiveness"]) and np.isnan(last["partnership_score"])
+    assert last["longevity_years"] == 0

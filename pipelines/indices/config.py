@@ -27,6 +27,8 @@ PILLARS = ("institutional", "operational")
 ORGANISATION_LISTS = ("nominal", "alternative")
 CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
 MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
+PARTNERSHIP_LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo",
+                      "joint_igo")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -94,6 +96,9 @@ class Partnership:
     longevity_full_years: int
     joint_igo_min: int
     min_layers_covered: int
+    layers: tuple[str, ...] = ("alliance", "joint_military_org", "joint_exercise")
+    exercise_full: float = 2.0
+    required_criteria: tuple[str, ...] = ("comprehensiveness",)
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
 
     part = _table(raw, "partnership", "")
     _check_keys(part, "partnership", ("criteria_weights", "min_criteria", "longevity_full_years",
-                                       "joint_igo_min", "min_layers_covered"))
+                                       "joint_igo_min", "min_layers_covered", "layers",
+                                       "exercise_full", "required_criteria"))
     partnership = Partnership(
         criteria_weights=_weights_table(part, "criteria_weights", "partnership", CRITERIA)
         if "criteria_weights" in part else dict.fromkeys(CRITERIA, 1.0),
@@ -335,6 +341,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
         joint_igo_min=int(_number(part, "joint_igo_min", "partnership", 1, 1, integer=True)),
         min_layers_covered=int(_number(part, "min_layers_covered", "partnership", 3, 1, 4,
                                        integer=True)),
+        layers=_list(part, "layers", "partnership", PARTNERSHIP_LAYERS,
+                     ("alliance", "joint_military_org", "joint_exercise")),
+        exercise_full=float(_number(part, "exercise_full", "partnership", 2.0, 0.01)),
+        required_criteria=tuple(part.get("required_criteria", ["comprehensiveness"]))
+        if part.get("required_criteria", ["comprehensiveness"]) == []
+        else _list(part, "required_criteria", "partnership", CRITERIA, ("comprehensiveness",)),
     )
 
     multi = _table(raw, "multivector", "")

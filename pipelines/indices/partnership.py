@@ -19,9 +19,7 @@ from pipelines.indices.composite import aggregate
 from pipelines.indices.config import CRITERIA, Partnership
 from pipelines.indices.normalise import minmax
 
-LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
-# Layers that count as military cooperation for longevity and for which pairs are kept.
-MILITARY_LAYERS = ("alliance", "joint_security_igo", "joint_exercise")
+LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo", "joint_igo")
 S_SCORE_MAX_LEVEL = 3
 
 
@@ -154,10 +152,18 @@ def tie_runs(frame: pd.DataFrame) -> pd.DataFrame:
     return data.reindex(frame.index)[["longevity_years", "first_tie_year", "tie_age_years"]]
 
 
-def coherence(jaccard, s_score) -> np.ndarray:
-    """Mean of the IGO Jaccard (0-1) and the S-score put on 0-1, (S + 1) / 2, over those
+def comprehensiveness_intensity(intensities: np.ndarray) -> np.ndarray:
+    """Mean layer intensity (each 0-1) over a fixed set of layers; NaN unless every layer
+    of the set is covered that year (a missing layer never re-bases the score)."""
+    intensities = np.asarray(intensities, dtype=float)
+    return np.where(np.isnan(intensities).any(axis=1), np.nan,
+                    np.nan_to_num(intensities).mean(axis=1))
+
+
+def coherence(agreement, s_score) -> np.ndarray:
+    """Mean of UN voting agreement (0-1) and the S-score put on 0-1, (S + 1) / 2, over those
     observed; NaN when neither is."""
-    parts = np.column_stack([np.asarray(jaccard, dtype=float),
+    parts = np.column_stack([np.asarray(agreement, dtype=float),
                              (np.asarray(s_score, dtype=float) + 1.0) / 2.0])
     return aggregate(parts, np.ones(2), "arithmetic", 0.5)
 
@@ -171,11 +177,12 @@ def partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: i
 
 def dyad_symbolic_gap(level, joint_security_igo, joint_exercises
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Institutional and operational tie intensity of each pair on 0-100, and the gap.
+    """Institutional and operational tie intensity of each pair on 0-100, and the gap
+    (published as dyad_gap; the dyad-level symbolic measure is symbolic_share).
 
-    institutional = mean of alliance level / 3 * 100 and min-max(log1p(joint security IGO
-    memberships)); operational = min-max(log1p(joint exercises)); both over the given rows;
-    gap = institutional - operational (NaN unless both are observed).
+    institutional = mean of alliance level / 3 * 100 and min-max(log1p(joint military
+    organisations)); operational = min-max(log1p(participant-weighted joint exercises));
+    both over the given rows; gap = institutional - operational (NaN unless both observed).
     """
     level = np.asarray(level, dtype=float)
     security = minmax(np.log1p(np.asarray(joint_security_igo, dtype=float)))
@@ -201,21 +208,41 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
 
     layers = {
         "alliance": active(level),
+        "joint_military_org": active(col["joint_military_orgs"]),
+        "joint_exercise": np.where(np.isnan(col["exercise_intensity"]), np.nan,
+                                   (col["exercise_intensity"] > 0).astype(float)),
         "joint_security_igo": active(col["joint_security_igo_full"]),
         "joint_igo": active(col["joint_igo_full"], settings.joint_igo_min),
-        "joint_exercise": active(col["joint_exercises"]),
+    }
+    # Intensity of each layer on 0-1: the alliance's strongest obligation (level / 3), any
+    # joint military organisation, and participant-weighted joint exercises (sum of
+    # 1 / (n - 1) per exercise) against exercise_full a year.
+    intensity = {
+        "alliance": level / S_SCORE_MAX_LEVEL,
+        "joint_military_org": layers["joint_military_org"],
+        "joint_exercise": np.minimum(col["exercise_intensity"] / settings.exercise_full, 1.0),
+        "joint_security_igo": layers["joint_security_igo"],
+        "joint_igo": layers["joint_igo"],
     }
     out = d[["ccode1", "ccode2", "year"]].copy()
     out["alliance_level"] = level
+    out["joint_military_orgs"] = col["joint_military_orgs"]
+    out["exercise_intensity"] = col["exercise_intensity"]
     for name in LAYERS:
         out[f"layer_{name}"] = layers[name]
-    layer_matrix = np.column_stack([layers[name] for name in LAYERS])
+    chosen = list(settings.layers)
+    layer_matrix = np.column_stack([layers[name] for name in chosen])
     out["layers_active"] = np.nansum(layer_matrix, axis=1)
     out["layers_covered"] = (~np.isnan(layer_matrix)).sum(axis=1)
-    out["comprehensiveness"] = comprehensiveness(layer_matrix, settings.min_layers_covered)
+    out["comprehensiveness"] = comprehensiveness_intensity(
+        np.column_stack([intensity[name] for name in chosen]))
 
-    military = np.column_stack([layers[name] for name in MILITARY_LAYERS])
-    runs = tie_runs(out.assign(active=np.nansum(military, axis=1) > 0))
+    # A military tie (for longevity): a strong alliance obligation (defence, offence or
+    # neutrality), a joint military organisation or a joint exercise. Dialogue forums and
+    # non-aggression pacts alone are not (every OSCE pair would otherwise be a partnership).
+    military = np.column_stack([level >= 2, col["joint_military_orgs"] > 0,
+                                col["exercise_intensity"] > 0])
+    runs = tie_runs(out.assign(active=military.any(axis=1)))
     out = pd.concat([out, runs], axis=1)
     out["longevity"] = np.minimum(out["longevity_years"] / settings.longevity_full_years, 1.0)
 
@@ -224,16 +251,26 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
     out["reciprocity"] = reciprocity(col["given_1to2"], col["given_2to1"])
     out["igo_jaccard"] = igo_jaccard(col["joint_igo_full"], col["igo_full1"], col["igo_full2"])
     out["alliance_s_score"] = s_score
-    out["coherence"] = coherence(out["igo_jaccard"], s_score)
+    # Coherence of approaches: UN General Assembly agreement where that source is in the build
+    # (unga_agreement, 0-1), and the alliance-portfolio S-score; not IGO-portfolio overlap,
+    # which measures similar memberships (reported as igo_jaccard only).
+    unga = col.get("unga_agreement", np.full(len(d), np.nan))
+    out["unga_agreement"] = unga
+    out["coherence"] = coherence(unga, s_score)
 
     criteria = out[list(CRITERIA)].to_numpy(dtype=float)
     weights = np.array([settings.criteria_weights[c] for c in CRITERIA])
     out["criteria_observed"] = (~np.isnan(criteria[:, weights > 0])).sum(axis=1)
-    out["partnership_score"] = partnership_score(criteria[:, weights > 0],
-                                                 weights[weights > 0], settings.min_criteria)
+    score = partnership_score(criteria[:, weights > 0], weights[weights > 0],
+                              settings.min_criteria)
+    # A fixed set of layers per score: without a required criterion (comprehensiveness over
+    # the fixed layers) there is no score, so a source's end cannot re-base it.
+    for name in settings.required_criteria:
+        score = np.where(np.isnan(out[name].to_numpy(dtype=float)), np.nan, score)
+    out["partnership_score"] = score
     institutional, operational, gap = dyad_symbolic_gap(
-        level, col["joint_security_igo_full"], col["joint_exercises"])
+        level, col["joint_military_orgs"], col["exercise_intensity"])
     out["dyad_institutional"] = institutional
     out["dyad_operational"] = operational
-    out["dyad_symbolic_gap"] = gap
+    out["dyad_gap"] = gap
     return out

@@ -70,6 +70,41 @@ directed as (
         atop_defense + atop_offense + atop_neutral + atop_nonagg + atop_consul as given
     from int_alliance_dyad_years_checked
     where reject is null
+),
+
+participations as (
+    select p.mme_row, p.ccode, p.year, e.n_states
+    from int_mme_participations_checked as p
+    inner join int_mme_exercises_sized as e on p.mme_row = e.mme_row
+    where p.reject is null and not p.is_non_state and p.ccode is not null
+),
+
+exercise_intensity as (
+    -- Each joint exercise counts 1 / (n - 1) for a pair among its n participating states:
+    -- a bilateral exercise 1, one of 30 states 1/29 (a state's total per exercise is 1).
+    select
+        a.ccode as ccode1,
+        b.ccode as ccode2,
+        a.year,
+        sum(1.0 / (a.n_states - 1)) as exercise_intensity
+    from participations as a
+    inner join participations as b on a.mme_row = b.mme_row and a.ccode < b.ccode
+    group by all
+),
+
+military_orgs as (
+    select m.ccode, m.ioname, m.year
+    from int_cow_igo_memberships_corrected as m
+    inner join stg_seeds__security_igos as s on m.ioname = s.ioname_lower
+    where m.status = 1 and s.kind = 'military'
+),
+
+joint_military as (
+    select a.ccode as ccode1, b.ccode as ccode2, a.year, count(*) as joint_military_orgs
+    from military_orgs as a
+    inner join military_orgs as b
+        on a.ioname = b.ioname and a.year = b.year and a.ccode < b.ccode
+    group by all
 )
 
 select
@@ -87,7 +122,11 @@ select
     first_state.igo_full as igo_full1,
     second_state.igo_full as igo_full2,
     forward.given as given_1to2,
-    backward.given as given_2to1
+    backward.given as given_2to1,
+    case when kept.year between $igo_first and $igo_last
+        then coalesce(joint_military.joint_military_orgs, 0) end as joint_military_orgs,
+    case when kept.year between $mme_first and $mme_last
+        then coalesce(exercise_intensity.exercise_intensity, 0) end as exercise_intensity
 from kept
 left join mart_country_year as first_state
     on kept.ccode1 = first_state.ccode and kept.year = first_state.year
@@ -99,6 +138,12 @@ left join directed as forward
 left join directed as backward
     on kept.ccode2 = backward.ccode1 and kept.ccode1 = backward.ccode2
     and kept.year = backward.year
+left join joint_military
+    on kept.ccode1 = joint_military.ccode1 and kept.ccode2 = joint_military.ccode2
+    and kept.year = joint_military.year
+left join exercise_intensity
+    on kept.ccode1 = exercise_intensity.ccode1 and kept.ccode2 = exercise_intensity.ccode2
+    and kept.year = exercise_intensity.year
 order by kept.ccode1, kept.ccode2, kept.year
 """
 
@@ -222,7 +267,9 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
 
     mark = time.perf_counter()
-    dyads = _frame(con, PARTNERSHIP_DYADS)
+    dyads = _frame(con, PARTNERSHIP_DYADS, {
+        "igo_first": coverage["cow_igo"].start, "igo_last": coverage["cow_igo"].stop - 1,
+        "mme_first": coverage["mme"].start, "mme_last": coverage["mme"].stop - 1})
     members = _frame(
         con,
         "select ccode, year from int_state_years_expanded where year between $first and $last",

@@ -2,14 +2,20 @@
 -- key: ccode1, ccode2, year
 -- not_null: ccode1, ccode2, year, country1, country2, layers_active, layers_covered, longevity_years
 -- accepted_values: layer_alliance = 0, 1
+-- accepted_values: layer_joint_military_org = 0, 1
 -- accepted_values: layer_joint_security_igo = 0, 1
 -- accepted_values: layer_joint_igo = 0, 1
 -- accepted_values: layer_joint_exercise = 0, 1
 -- accepted_values: alliance_level = 0, 1, 2, 3
--- Kulliev's four criteria of a strategic partnership (docs/methodology.md): comprehensiveness,
--- longevity, reciprocity and coherence, each on 0-1, and partnership_score on 0-1. A military
--- tie is an alliance, a joint security IGO or a joint exercise. Layers are NULL outside their
--- source's years; reciprocity is NULL where the pair has no directed ATOP obligation.
+-- The four criteria of a strategic partnership (Tolipov; docs/methodology.md section 4):
+-- comprehensiveness (mean intensity over the fixed layers of indices.toml, NULL unless every
+-- one is covered), longevity, reciprocity and coherence, each on 0-1, and partnership_score
+-- on 0-1 (NULL without comprehensiveness). Pairs enter from their first tie (an alliance, a
+-- joint security IGO or a joint exercise); longevity counts only military ties (a strong
+-- alliance obligation, a joint military organisation, a joint exercise). Joint exercises are
+-- weighted 1 / (n - 1) for n participating states (exercise_intensity). Layers are NULL
+-- outside their source's years; reciprocity is NULL where the pair has no directed ATOP
+-- obligation; coherence uses UN voting agreement where that source is in the build.
 with
 
 partnership as (
@@ -30,7 +36,10 @@ final as (
         second_country.country as country2,
         partnership.year,
         cast(partnership.alliance_level as integer) as alliance_level,
+        partnership.joint_military_orgs,
+        partnership.exercise_intensity,
         cast(partnership.layer_alliance as integer) as layer_alliance,
+        cast(partnership.layer_joint_military_org as integer) as layer_joint_military_org,
         cast(partnership.layer_joint_security_igo as integer) as layer_joint_security_igo,
         cast(partnership.layer_joint_igo as integer) as layer_joint_igo,
         cast(partnership.layer_joint_exercise as integer) as layer_joint_exercise,
@@ -46,12 +55,13 @@ final as (
         partnership.reciprocity,
         partnership.igo_jaccard,
         partnership.alliance_s_score,
+        partnership.unga_agreement,
         partnership.coherence,
         cast(partnership.criteria_observed as integer) as criteria_observed,
         partnership.partnership_score,
         partnership.dyad_institutional,
         partnership.dyad_operational,
-        partnership.dyad_symbolic_gap
+        partnership.dyad_gap
     from partnership
     inner join countries as first_country on partnership.ccode1 = first_country.ccode
     inner join countries as second_country on partnership.ccode2 = second_country.ccode
