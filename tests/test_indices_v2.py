@@ -242,14 +242,16 @@ def con():
         as t(ccode, ioname, year, status)""")
     db.execute("""create table seed_corrections as select * from (values
         ('uzb', 'cow_igo', 'igo_membership', '704', 'csto', '2002', '2005', 'status', '0',
-         'left in 1999', 'treaty')) as t(correction_id, source_id, entity, ccode, item,
+         'left in 1999', 'treaty'),
+        ('kaz', 'atop', 'atop_obligation', '705', '365|370', '2005', '2005', 'atop_defense',
+         '0', 'evidence', 'treaty')) as t(correction_id, source_id, entity, ccode, item,
          first_year, last_year, field, corrected_value, evidence, citation)""")
     db.execute("""create table seed_security_igos as select * from (values
         ('nato', 'NATO', '', 'military', 'military'), ('csto', 'CSTO', '', 'military',
          'military'), ('osce', 'OSCE', '', 'dialogue', 'military'))
         as t(ioname_lower, label, note, kind, kind_alternative)""")
     for model in ("stg_seeds__corrections", "stg_seeds__security_igos",
-                  "int_cow_igo_memberships_corrected"):
+                  "int_cow_igo_memberships_corrected", "int_atop_dyad_years_corrected"):
         db.execute(f"create table {model} as {_sql(model)}")
     db.execute("""create table mart_dyad_year as select * from (values
         (365, 705, 2004, 1), (2, 365, 2001, 1)) as t(ccode1, ccode2, year, joint_exercises)""")
@@ -276,8 +278,13 @@ def test_derived_inputs_by_hand(con):
     # Direction: 2 gives a defence obligation to 365, and receives none.
     assert got.loc[(2, 2005), "alliance_defence_given"] == 1
     assert got.loc[(2, 2005), "alliance_defence_received"] == 0
-    assert got.loc[(365, 2005), "alliance_defence_received"] == 2   # from 2 and 705
-    assert got.loc[(365, 2005), "alliance_defence_given"] == 1      # to 705
+    # The (fixture) correction 'kaz' removes the 705-365 defence obligation both ways in 2005:
+    # 365 receives one (from 2) instead of two, and gives none instead of one.
+    assert got.loc[(365, 2005), "alliance_defence_received"] == 1
+    assert got.loc[(365, 2005), "alliance_defence_received__uncorrected"] == 2
+    assert got.loc[(365, 2005), "alliance_defence_given"] == 0
+    assert got.loc[(365, 2005), "alliance_defence_given__uncorrected"] == 1
+    assert got.loc[(365, 2005), "corrections_applied"] == "kaz"
     # 365 -> 2: non-aggression and consultation only: one weak partner.
     assert got.loc[(365, 2005), "alliance_weak_obligations"] == 1
     # ATOP ends 2005 here: NULL in 2006, never 0.
@@ -290,6 +297,8 @@ def test_derived_inputs_by_hand(con):
     assert got.loc[(704, 2005), "military_orgs__alt"] == 1
     assert got.loc[(704, 2005), "military_orgs__alt__uncorrected"] == 2
     assert got.loc[(704, 2005), "corrections_applied"] == "uzb"
+    assert variant_column("alliance_defence_given", "nominal", False) == (
+        "alliance_defence_given__uncorrected")
     assert got.loc[(704, 2006), "military_orgs"] == 1
     # Months: 704 from 1 October 2005 -> 92 / 365 * 12 months.
     assert got.loc[(704, 2005), "months_member"] == pytest.approx(12 * 92 / 365)

@@ -1,6 +1,8 @@
 """The index inputs derived from the checked source tables (methodology v2, section 3).
 
-mart_country_year holds the counts as the sources publish them. The index needs a few
+mart_country_year holds the counts as the sources publish them (the documented corrections
+of seeds/corrections.csv enter here, in int_atop_dyad_years_corrected and
+int_cow_igo_memberships_corrected, with the published values kept beside them). The index needs a few
 measures the counts mart does not: military commitments split by kind and by direction, the
 security organisations split into military organisations and dialogue forums (with the
 documented corrections of seeds/corrections.csv applied, and without them for the
@@ -18,14 +20,30 @@ import pandas as pd
 ORG_COLUMNS = ("military_orgs", "dialogue_forums")
 ORG_VARIANTS = {("nominal", True): "", ("alternative", True): "__alt",
                 ("nominal", False): "__uncorrected", ("alternative", False): "__alt__uncorrected"}
+# The ATOP columns vary with the corrections only.
+ATOP_COLUMNS = ("alliance_defence_given", "alliance_defence_received",
+                "alliance_offence_neutrality", "alliance_weak_obligations")
 
 
 def variant_column(name: str, organisation_list: str, corrections: bool) -> str:
     """The panel column holding indicator `name` under an organisation list and corrections
-    setting (the nominal name for every indicator that is not an organisation count)."""
-    if name not in ORG_COLUMNS:
-        return name
-    return name + ORG_VARIANTS[(organisation_list, corrections)]
+    setting (the nominal name for every other indicator)."""
+    if name in ORG_COLUMNS:
+        return name + ORG_VARIANTS[(organisation_list, corrections)]
+    if name in ATOP_COLUMNS and not corrections:
+        return name + "__uncorrected"
+    return name
+
+
+def _atop_counts(defense: str, suffix: str) -> str:
+    """The four ATOP counts of a state's own directed rows, from defence column `defense`."""
+    return f"""
+        count(distinct ccode2) filter (where {defense} = 1) as alliance_defence_given{suffix},
+        count(distinct ccode2) filter (where {defense} = 0
+            and (atop_offense = 1 or atop_neutral = 1)) as alliance_offence_neutrality{suffix},
+        count(distinct ccode2) filter (where {defense} = 0 and atop_offense = 0
+            and atop_neutral = 0 and (atop_nonagg = 1 or atop_consul = 1))
+            as alliance_weak_obligations{suffix}"""
 
 
 def _org_counts(kind_column: str, status_column: str, suffix: str) -> str:
@@ -70,20 +88,19 @@ months as (
 ),
 
 atop as (
-    select * from int_alliance_dyad_years_checked where reject is null
+    select * from int_atop_dyad_years_corrected
 ),
 
 given as (
-    -- ccode1's own obligations to ccode2 (ATOP directed rows: the obligation ccode1 gives).
+    -- ccode1's own obligations to ccode2 (ATOP directed rows: the obligation ccode1 gives),
+    -- corrected and as published.
     select
         ccode1 as ccode,
         year,
-        count(distinct ccode2) filter (where atop_defense = 1) as alliance_defence_given,
-        count(distinct ccode2) filter (where atop_defense = 0
-            and (atop_offense = 1 or atop_neutral = 1)) as alliance_offence_neutrality,
-        count(distinct ccode2) filter (where atop_defense = 0 and atop_offense = 0
-            and atop_neutral = 0 and (atop_nonagg = 1 or atop_consul = 1))
-            as alliance_weak_obligations
+        {_atop_counts("atop_defense", "")},
+        {_atop_counts("atop_defense_published", "__uncorrected")},
+        string_agg(distinct replace(obligation_source, 'correction:', ''), ', ')
+            filter (where obligation_source <> 'atop') as atop_corrections
     from atop
     group by ccode1, year
 ),
@@ -92,7 +109,9 @@ received as (
     select
         ccode2 as ccode,
         year,
-        count(distinct ccode1) filter (where atop_defense = 1) as alliance_defence_received
+        count(distinct ccode1) filter (where atop_defense = 1) as alliance_defence_received,
+        count(distinct ccode1) filter (where atop_defense_published = 1)
+            as alliance_defence_received__uncorrected
     from atop
     group by ccode2, year
 ),
@@ -117,22 +136,17 @@ final as (
         frame.ccode,
         frame.year,
         months.months_member,
-        case when frame.year between $atop_first and $atop_last
-            then coalesce(given.alliance_defence_given, 0) end as alliance_defence_given,
-        case when frame.year between $atop_first and $atop_last
-            then coalesce(received.alliance_defence_received, 0) end
-            as alliance_defence_received,
-        case when frame.year between $atop_first and $atop_last
-            then coalesce(given.alliance_offence_neutrality, 0) end
-            as alliance_offence_neutrality,
-        case when frame.year between $atop_first and $atop_last
-            then coalesce(given.alliance_weak_obligations, 0) end
-            as alliance_weak_obligations,
+        {", ".join(
+            f"case when frame.year between $atop_first and $atop_last "
+            f"then coalesce({'received' if 'received' in c else 'given'}.{c}{s}, 0) end "
+            f"as {c}{s}"
+            for s in ("", "__uncorrected") for c in ATOP_COLUMNS)},
         {", ".join(
             f"case when frame.year between $igo_first and $igo_last "
             f"then coalesce(organisations.{c}{s}, 0) end as {c}{s}"
             for s in ORG_VARIANTS.values() for c in ORG_COLUMNS)},
-        organisations.corrections_applied
+        nullif(concat_ws(', ', organisations.corrections_applied, given.atop_corrections), '')
+            as corrections_applied
     from frame
     left join months on frame.ccode = months.ccode and frame.year = months.year
     left join given on frame.ccode = given.ccode and frame.year = given.year

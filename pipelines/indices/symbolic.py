@@ -38,7 +38,7 @@ with
 
 strong as (
     select ccode1, ccode2, year
-    from int_alliance_dyad_years_undirected
+    from int_atop_dyad_years_corrected
     where (atop_defense = 1 or atop_offense = 1 or atop_neutral = 1) and year >= $first
 ),
 
@@ -56,7 +56,8 @@ co_members as (
 ),
 
 pairs as (
-    select ccode1, ccode2, year from strong
+    select least(ccode1, ccode2) as ccode1, greatest(ccode1, ccode2) as ccode2, year
+    from strong
     union
     select ccode1, ccode2, year from co_members
 )

@@ -20,6 +20,13 @@ applied as (
     from int_cow_igo_memberships_corrected
     where status_source <> 'cow_igo'
     group by all
+    union all
+    select
+        replace(obligation_source, 'correction:', '') as correction_id,
+        count(*) filter (where atop_defense_published <> atop_defense) as values_changed
+    from int_atop_dyad_years_corrected
+    where obligation_source <> 'atop'
+    group by all
 ),
 
 countries as (
