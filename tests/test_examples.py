@@ -35,7 +35,7 @@ EXPECTED_COLUMNS = {
         "joint_security_igo_full", "joint_igo_full", "joint_exercises",
     ],
     "country_index_trend.sql": [
-        "year", "iso3", "country", "institutional", "operational", "composite", "symbolic_gap",
+        "year", "iso3", "country", "institutional", "operational", "composite", "pillar_gap",
         "rank", "n_ranked", "median_rank", "rank_p05", "rank_p95", "most_influential_choice",
     ],
     "compare_two_countries.sql": [
