@@ -102,8 +102,15 @@ def combine_layers(layer_shares: dict[str, pd.DataFrame], weights: dict[str, flo
     grouped = stacked.groupby(["ccode", "year"])
     out = grouped[blocs].sum()
     out = out.div(grouped["weight"].sum(), axis=0)
-    out["layers_used"] = grouped["layer"].apply(lambda s: ",".join(sorted(s)))
-    out["n_layers_used"] = grouped["layer"].count()
+    # Which layers each row used, as a sorted comma list (vectorised: one boolean per layer).
+    present = pd.crosstab([stacked["ccode"], stacked["year"]], stacked["layer"]).reindex(
+        out.index).fillna(0) > 0
+    names = sorted(present.columns)
+    used = pd.Series("", index=out.index)
+    for name in names:
+        used = used.where(~present[name], used.where(used == "", used + ",") + name)
+    out["layers_used"] = used
+    out["n_layers_used"] = present[names].sum(axis=1).astype(int)
     return out.reset_index()
 
 

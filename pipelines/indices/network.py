@@ -24,11 +24,14 @@ NETWORK_LAYERS = ("alliance", "joint_igo", "joint_exercise")
 
 
 def _adjacency(node_list: list[int], edges: pd.DataFrame) -> np.ndarray:
-    position = {node: index for index, node in enumerate(node_list)}
-    first = edges["ccode1"].astype(int).map(position).to_numpy()
-    second = edges["ccode2"].astype(int).map(position).to_numpy()
+    nodes = np.asarray(node_list)
+    order = np.argsort(nodes, kind="stable")
+    first = order[np.searchsorted(nodes, edges["ccode1"].to_numpy(dtype=np.int64),
+                                  sorter=order)]
+    second = order[np.searchsorted(nodes, edges["ccode2"].to_numpy(dtype=np.int64),
+                                   sorter=order)]
     matrix = np.zeros((len(node_list), len(node_list)))
-    matrix[first, second] = edges["weight"].astype(float).to_numpy()
+    matrix[first, second] = edges["weight"].to_numpy(dtype=float)
     matrix[second, first] = matrix[first, second]
     return matrix
 
@@ -69,7 +72,10 @@ def layer_measures(nodes: np.ndarray, edges: pd.DataFrame, max_iter: int = 1000,
     ccode not in nodes are an error (the caller's node list is wrong), not dropped.
     """
     node_list = [int(n) for n in nodes]
-    unknown = set(edges["ccode1"]).union(edges["ccode2"]) - set(node_list)
+    known = np.asarray(node_list)
+    ends = np.concatenate([edges["ccode1"].to_numpy(dtype=np.int64),
+                           edges["ccode2"].to_numpy(dtype=np.int64)])
+    unknown = set(ends[~np.isin(ends, known)].tolist())
     if unknown:
         raise ValueError(f"edges name states that are not nodes: {sorted(unknown)[:5]}")
     matrix = _adjacency(node_list, edges)

@@ -97,25 +97,36 @@ def rank_quantiles(ranks: np.ndarray) -> dict[str, np.ndarray]:
             "rank_p95": _percentiles(ordered, count, 95)}
 
 
+class _Moments:
+    """The rank statistics every first-order index of one sample shares (computed once)."""
+
+    def __init__(self, ranks: np.ndarray):
+        ranks = np.asarray(ranks, dtype=float)
+        self.valid = (~np.isnan(ranks)).astype(float)
+        self.filled = np.nan_to_num(ranks)
+        self.count = self.valid.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.overall = self.filled.sum(axis=0) / self.count
+            self.total = (self.filled ** 2).sum(axis=0) / self.count - self.overall ** 2
+
+    def first_order(self, levels: np.ndarray) -> np.ndarray:
+        _, codes = np.unique(levels, return_inverse=True)
+        onehot = np.zeros((len(codes), codes.max() + 1))
+        onehot[np.arange(len(codes)), codes] = 1.0
+        n_level = onehot.T @ self.valid            # (levels, columns)
+        sum_level = onehot.T @ self.filled
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_level = sum_level / np.where(n_level > 0, n_level, 1)
+            between = (n_level / self.count * (mean_level - self.overall) ** 2).sum(axis=0)
+            varies = self.total > 1e-12 * np.maximum(self.overall, 1) ** 2
+            return np.where(varies, between / self.total, np.nan)
+
+
 def first_order_index(ranks: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """S = Var over levels of E[rank | level] / Var(rank), per column; NaN if Var(rank) = 0.
     Draws that leave a column unranked are left out of that column. The conditional means
     are one matrix product of the levels' indicator matrix with the ranks."""
-    ranks = np.asarray(ranks, dtype=float)
-    valid = ~np.isnan(ranks)
-    filled = np.where(valid, ranks, 0.0)
-    _, codes = np.unique(levels, return_inverse=True)
-    onehot = np.zeros((ranks.shape[0], codes.max() + 1))
-    onehot[np.arange(ranks.shape[0]), codes] = 1.0
-    n_level = onehot.T @ valid            # (levels, columns)
-    sum_level = onehot.T @ filled
-    count = valid.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        overall = filled.sum(axis=0) / count
-        total = (filled ** 2).sum(axis=0) / count - overall ** 2
-        mean_level = sum_level / np.where(n_level > 0, n_level, 1)
-        between = (n_level / count * (mean_level - overall) ** 2).sum(axis=0)
-        return np.where(total > 1e-12 * np.maximum(overall, 1) ** 2, between / total, np.nan)
+    return _Moments(ranks).first_order(np.asarray(levels))
 
 
 def _check(settings: Uncertainty, definition: IndexDefinition) -> None:
@@ -260,8 +271,9 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
         has_shift = ~np.isnan(stacked).all(axis=1) & (np.nan_to_num(stacked).max(axis=1) > 0)
     best = np.argmax(np.nan_to_num(stacked, nan=-1.0), axis=1)
     out["most_influential_choice"] = np.where(has_shift, np.array(drawn)[best], None)
+    moments = _Moments(ranks)
     for factor in CATEGORICAL:
-        out[f"first_order_{factor}"] = first_order_index(ranks, np.array(chosen[factor]))
+        out[f"first_order_{factor}"] = moments.first_order(np.array(chosen[factor]))
 
     summary = {
         "draws": settings.draws,
