@@ -1,14 +1,13 @@
 """The index inputs derived from the checked source tables (methodology v2, section 3).
 
-mart_country_year holds the counts as the sources publish them (the documented corrections
-of seeds/corrections.csv enter here, in int_atop_dyad_years_corrected and
-int_cow_igo_memberships_corrected, with the published values kept beside them). The index
-needs a few measures the counts mart does not: military commitments split by kind and by
-direction, the security organisations split into military organisations and dialogue forums (with the
-documented corrections of seeds/corrections.csv applied, and without them for the
-sensitivity analysis), and the months of the year a state was a system member (the
-part-year rule). They are computed here, in SQL over the work database, one row per row of
-mart_country_year; NULL outside a source's years, 0 inside (as in the counts marts).
+mart_country_year holds the counts as the sources publish them. The index needs a few
+measures it does not: military commitments split by kind and by direction; the security
+organisations split into military organisations and dialogue forums; both with the documented
+corrections of seeds/corrections.csv applied (int_atop_dyad_years_corrected,
+int_cow_igo_memberships_corrected) and, for the sensitivity analysis, without them; and the
+months of the year a state was a system member (the part-year rule). They are computed here, in
+SQL over the work database, one row per row of mart_country_year; NULL outside a source's
+years, 0 inside (as in the counts marts).
 """
 
 from __future__ import annotations
