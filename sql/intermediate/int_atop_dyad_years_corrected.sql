@@ -26,11 +26,21 @@ corrections as (
 ),
 
 both_directions as (
-    select correction_id, ccode as ccode1, partner as ccode2, first_year, last_year,
+    select
+        correction_id,
+        ccode as ccode1,
+        partner as ccode2,
+        first_year,
+        last_year,
         corrected_value
     from corrections
     union all
-    select correction_id, partner as ccode1, ccode as ccode2, first_year, last_year,
+    select
+        correction_id,
+        partner as ccode1,
+        ccode as ccode2,
+        first_year,
+        last_year,
         corrected_value
     from corrections
 ),
