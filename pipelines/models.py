@@ -43,6 +43,8 @@ class Model:
     not_null: tuple[str, ...] = ()
     accepted_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""  # the header's free-text comment lines: what the model holds and why
+    # Macro files (sql/macros/*.sql) that read models and that this model calls.
+    macro_files: tuple[Path, ...] = ()
 
     @property
     def materialisation(self) -> str:
@@ -80,16 +82,72 @@ def _split_names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
+_MACRO_NAME = re.compile(r"create\s+(?:or\s+replace\s+)?macro\s+([a-z_][a-z0-9_]*)", re.I)
+
+
+@dataclass(frozen=True)
+class MacroFile:
+    """One sql/macros/*.sql file: the macros it creates and the models its bodies read."""
+
+    path: Path
+    names: frozenset[str]
+    reads: frozenset[str]
+
+
+def discover_macros(sql_dir: Path, model_names: set[str] | None = None) -> list[MacroFile]:
+    """The macro files; `reads` holds the models (or raw/seed tables) their bodies query.
+
+    DuckDB binds a macro's tables when the macro is created, so a file that reads models is
+    created during the build, once those models exist (see build_models), and every model that
+    calls one of its macros is ordered after the models it reads.
+    """
+    if model_names is None:
+        model_names = {
+            path.stem for layer in LAYERS for path in (sql_dir / layer).glob("*.sql")
+        }
+    files = []
+    for path in sorted((sql_dir / "macros").glob("*.sql")):
+        text = _LINE_COMMENT.sub("", path.read_text(encoding="utf-8")).lower()
+        names = frozenset(_MACRO_NAME.findall(text))
+        words = set(_IDENTIFIER.findall(text))
+        reads = frozenset(
+            word for word in words
+            if word in model_names or word.startswith(_EXTERNAL_PREFIXES)
+        )
+        files.append(MacroFile(path, names, reads))
+    return files
+
+
+def _called(sql_words: set[str], sql: str, names: frozenset[str]) -> bool:
+    return any(
+        name in sql_words and re.search(rf"\b{name}\s*\(", sql) for name in names
+    )
+
+
 def discover_models(sql_dir: Path) -> dict[str, Model]:
     paths = {
         path.stem: (layer, path)
         for layer in LAYERS
         for path in sorted((sql_dir / layer).glob("*.sql"))
     }
+    macro_files = [m for m in discover_macros(sql_dir, set(paths)) if m.reads]
+    # The generated union of rejects is a model too (see rejects_model), when there is one.
+    if any(
+        path.stem.endswith(CHECKED_SUFFIX)
+        for layer, path in paths.values()
+        if layer == "intermediate"
+    ):
+        paths[REJECTS_MODEL] = ("intermediate", sql_dir / "intermediate" / f"{REJECTS_MODEL}.sql")
     models: dict[str, Model] = {}
     for name, (layer, path) in paths.items():
+        if name == REJECTS_MODEL:
+            continue
         sql = path.read_text(encoding="utf-8")
-        words = set(_IDENTIFIER.findall(_LINE_COMMENT.sub("", sql).lower()))
+        code = _LINE_COMMENT.sub("", sql).lower()
+        words = set(_IDENTIFIER.findall(code))
+        uses = tuple(m for m in macro_files if _called(words, code, m.names))
+        for macro_file in uses:
+            words |= macro_file.reads
         depends_on = frozenset(
             word
             for word in words
@@ -113,10 +171,55 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
             not_null=_split_names(not_null[0]) if not_null else (),
             accepted_values=accepted,
             notes=_header_notes(sql),
+            macro_files=tuple(m.path for m in uses),
         )
         if layer == "marts" and not (grain and key):
             raise CoopError(f"{path}: a mart must state its grain and key in its header.")
+    rejects = rejects_model(sql_dir, models)
+    if rejects is not None:
+        models[rejects.name] = rejects
     return models
+
+
+# The runner writes this model: every record any *_checked model rejected, found by name, so
+# a new source's rejects reach mart_quarantine without anyone editing a union by hand.
+REJECTS_MODEL = "int_checked_rejects_unioned"
+CHECKED_SUFFIX = "_checked"
+
+
+def rejects_model(sql_dir: Path, models: dict[str, Model]) -> Model | None:
+    """The generated union of the rejects of every intermediate `*_checked` model.
+
+    Every checked model keeps all its source's records with a `reject` struct (NULL when
+    accepted) and the lineage columns source_id, source_file and row_number.
+    """
+    checked = sorted(
+        name
+        for name, model in models.items()
+        if model.layer == "intermediate" and name.endswith(CHECKED_SUFFIX)
+    )
+    if not checked:
+        return None
+    arms = "\nunion all\n".join(
+        "select\n    source_id,\n    source_file,\n    row_number,\n    reject\n"
+        f"from {name}\nwhere reject is not null"
+        for name in checked
+    )
+    header = (
+        "-- grain: one row per raw record a *_checked model rejected\n"
+        "-- key: source_file, row_number\n"
+        f"-- Generated by pipelines/models.py from the models named *{CHECKED_SUFFIX}.\n"
+    )
+    return Model(
+        name=REJECTS_MODEL,
+        layer="intermediate",
+        path=sql_dir / "intermediate" / f"{REJECTS_MODEL}.sql",
+        sql=header + arms + "\n",
+        depends_on=frozenset(checked),
+        grain="one row per raw record a *_checked model rejected",
+        key=("source_file", "row_number"),
+        notes=f"Generated by pipelines/models.py from the models named *{CHECKED_SUFFIX}.",
+    )
 
 
 def build_order(models: dict[str, Model]) -> list[str]:
@@ -142,13 +245,19 @@ def upstream_of(models: dict[str, Model], targets: set[str]) -> set[str]:
     return seen
 
 
+def _create_macro_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    try:
+        con.execute(path.read_text(encoding="utf-8"))
+    except duckdb.Error as exc:
+        raise CoopError(f"{path}: failed to create macros: {exc}") from exc
+
+
 def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
-    """Create the shared SQL macros (sql/macros/*.sql) the models call."""
-    for path in sorted((sql_dir / "macros").glob("*.sql")):
-        try:
-            con.execute(path.read_text(encoding="utf-8"))
-        except duckdb.Error as exc:
-            raise CoopError(f"{path}: failed to create macros: {exc}") from exc
+    """Create the shared SQL macros (sql/macros/*.sql) that read no model; the others are
+    created by build_models once the models they read exist."""
+    for macro_file in discover_macros(sql_dir):
+        if not macro_file.reads:
+            _create_macro_file(con, macro_file.path)
 
 
 def downstream_of_python(models: dict[str, Model]) -> set[str]:
@@ -177,10 +286,15 @@ def build_models(
 ) -> list[str]:
     """Create every model (or those in `only`) in dependency order; returns the names built."""
     built = []
+    created: set[Path] = set()
     for name in build_order(models):
         if only is not None and name not in only:
             continue
         model = models[name]
+        for path in model.macro_files:
+            if path not in created:
+                _create_macro_file(con, path)
+                created.add(path)
         try:
             con.execute(f"create or replace {model.materialisation} {name} as\n{_body(model.sql)}")
         except duckdb.Error as exc:

@@ -24,17 +24,14 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import CoopError
-from pipelines.register.template import QUALIFIERS
 from pipelines.settings import Settings
+from pipelines.sources.ipi import MAX_MONTHLY_PERSONNEL
+from pipelines.sources.register import REGISTER_STATUSES
 
 CONTRACTS_FILE = "contracts.json"
 # Row counts may move this much (as a share) from the last good run before the gate stops:
 # a new source release legitimately adds rows, a truncated file does not halve them.
 DEFAULT_ROW_COUNT_TOLERANCE = 0.2
-MAX_MONTHLY_PERSONNEL = 50_000
-REGISTER_STATUSES = [
-    "counted", "superseded_by_public_source", "not_exact", "no_mart_column", "undated"
-]
 # Where a mart_country_year value the register may fill came from (its <column>_source).
 FILLED_COLUMN_SOURCES = {
     "alliance_partners_total": "atop",
@@ -101,160 +98,47 @@ def _coverage(con: duckdb.DuckDBPyConnection, source_id: str) -> tuple[int, int]
     return row[0]
 
 
-def _non_negative(gx, columns: list[str]) -> list[Any]:
-    return [gx.expectations.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in columns]
+@dataclass
+class SuiteKit:
+    """What a source adapter's `accepted_suite(kit)` needs to declare its GX suite(s)."""
+
+    con: duckdb.DuckDBPyConnection
+    expectations: Any
+    last: dict
+
+    def coverage(self, source_id: str) -> tuple[int, int]:
+        return _coverage(self.con, source_id)
+
+    def member_flags(self, columns: list[str], table: str, year: str = "year") -> str:
+        return _membership_flags(columns, table, year)
+
+    @staticmethod
+    def accepted(model: str) -> str:
+        """A checked model's accepted rows, as a subquery."""
+        return f"(select * from {model} where reject is null)"
+
+    @staticmethod
+    def suite(name: str, query: str, expectations: list[Any], last_rows: int | None) -> Suite:
+        return Suite(name, query, expectations, last_rows)
+
+    def last_rows(self, model: str) -> int | None:
+        """Accepted rows of the model's file in the last good run (manifest `sources`)."""
+        found = self.con.execute(
+            f"select any_value(source_id), any_value(source_file) from {model}"
+        ).fetchall()[0]
+        return self.last.get("sources", {}).get(f"{found[0]}/{found[1]}", {}).get("loaded")
 
 
 def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
-    gx = _gx()
-    e = gx.expectations
-    sources = last.get("sources", {})
+    """Each source adapter's suite(s) over its accepted rows (pipelines/sources/*.py)."""
+    from pipelines.sources import ALL_SOURCES
 
-    def last_rows(model: str) -> int | None:
-        """Accepted rows of the model's file in the last good run (manifest `sources`)."""
-        found = con.execute(
-            f"select any_value(source_id), any_value(source_file) from {model}"
-        ).fetchall()[0]
-        return sources.get(f"{found[0]}/{found[1]}", {}).get("loaded")
-
-    atop_first, atop_last = _coverage(con, "atop")
-    igo_first, igo_last = _coverage(con, "cow_igo")
-    mme_first, mme_last = _coverage(con, "mme")
-    ipi_first, ipi_last = _coverage(con, "ipi")
-    flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
-    suites = [
-        Suite(
-            "source_atop",
-            _membership_flags(
-                ["ccode1", "ccode2"],
-                "(select * from int_alliance_dyad_years_checked where reject is null)",
-            ),
-            [
-                *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("ccode1", "ccode2", "year")),
-                e.ExpectCompoundColumnsToBeUnique(column_list=["ccode1", "ccode2", "year"]),
-                *(e.ExpectColumnValuesToBeInSet(column=c, value_set=[0, 1]) for c in flags),
-                e.ExpectColumnValuesToBeBetween(
-                    column="year", min_value=atop_first, max_value=atop_last
-                ),
-                e.ExpectColumnValuesToBeInSet(column="ccode1_is_member", value_set=[True]),
-                e.ExpectColumnValuesToBeInSet(column="ccode2_is_member", value_set=[True]),
-            ],
-            last_rows("int_alliance_dyad_years_checked"),
-        ),
-        Suite(
-            "source_cow_igo",
-            _membership_flags(
-                ["ccode"], "(select * from int_igo_memberships_checked where reject is null)"
-            ),
-            [
-                *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("ccode", "year", "ioname")),
-                e.ExpectCompoundColumnsToBeUnique(column_list=["ccode", "year", "ioname"]),
-                e.ExpectColumnValuesToBeInSet(column="status", value_set=[1, 2, 3, -9]),
-                e.ExpectColumnValuesToBeBetween(
-                    column="year", min_value=igo_first, max_value=igo_last
-                ),
-                e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
-            ],
-            last_rows("int_igo_memberships_checked"),
-        ),
-        Suite(
-            "source_mme_exercises",
-            "select * from int_mme_exercises_checked where reject is null",
-            [
-                e.ExpectColumnValuesToBeUnique(column="mme_row"),
-                e.ExpectColumnValuesToBeBetween(
-                    column="start_year", min_value=mme_first, max_value=mme_last
-                ),
-            ],
-            last_rows("int_mme_exercises_checked"),
-        ),
-        Suite(
-            "source_mme_participants",
-            _membership_flags(
-                ["ccode"],
-                "(select * from int_mme_participations_checked "
-                "where reject is null and not is_non_state)",
-            ),
-            [
-                e.ExpectColumnValuesToNotBeNull(column="mme_row"),
-                e.ExpectColumnValuesToNotBeNull(column="ccode"),
-                e.ExpectCompoundColumnsToBeUnique(column_list=["mme_row", "ccode"]),
-                e.ExpectColumnValuesToBeBetween(
-                    column="year", min_value=mme_first, max_value=mme_last
-                ),
-                e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
-            ],
-            None,  # the manifest counts participant rows including non-state ones
-        ),
-        Suite(
-            "source_ipi",
-            _membership_flags(
-                ["ccode"], "(select * from int_pko_contributions_checked where reject is null)"
-            ),
-            [
-                *(
-                    e.ExpectColumnValuesToNotBeNull(column=c)
-                    for c in ("iso3", "month_end", "ccode")
-                ),
-                e.ExpectCompoundColumnsToBeUnique(column_list=["iso3", "month_end"]),
-                *_non_negative(gx, ["troops", "police", "experts"]),
-                e.ExpectColumnValuesToBeBetween(
-                    column="personnel", min_value=0, max_value=MAX_MONTHLY_PERSONNEL
-                ),
-                e.ExpectColumnValuesToBeBetween(
-                    column="year", min_value=ipi_first, max_value=ipi_last
-                ),
-                e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
-            ],
-            last_rows("int_pko_contributions_checked"),
-        ),
-        register_suite(con),
-    ]
+    kit = SuiteKit(con, _gx().expectations, last)
+    suites: list[Suite] = []
+    for adapter in ALL_SOURCES.values():
+        declared = adapter.accepted_suite(kit)
+        suites.extend(declared if isinstance(declared, list) else [declared])
     return suites
-
-
-def register_suite(con: duckdb.DuckDBPyConnection) -> Suite:
-    """The register's accepted facts: codes, vocabulary, counts, dates, one row per fact.
-
-    No row-count expectation: analysts add and remove register files between runs.
-    """
-    e = _gx().expectations
-    last_year = con.execute("select year(current_date)").fetchone()[0]
-    families = [row[0] for row in con.execute(
-        "select family from stg_seeds__register_families").fetchall()]
-    accepted = _membership_flags(
-        ["ccode"], "(select * from int_register_facts_checked where reject is null)"
-    )
-    query = f"""
-        select
-            *,
-            ccode_is_member or year is null as member_when_dated,
-            concat_ws('|', ccode, partner_type,
-                      coalesce(cast(partner_ccode as varchar), partner_key), family, subtype,
-                      fact_date, year, lower(source_citation)) as fact_key
-        from ({accepted})
-    """
-    return Suite(
-        "source_register",
-        query,
-        [
-            *(
-                e.ExpectColumnValuesToNotBeNull(column=c)
-                for c in ("ccode", "family", "count", "source_citation", "status")
-            ),
-            e.ExpectColumnValuesToBeUnique(column="fact_key"),
-            e.ExpectColumnValuesToBeInSet(column="family", value_set=families),
-            e.ExpectColumnValuesToBeInSet(column="confidence", value_set=["confirmed", "reported"]),
-            e.ExpectColumnValuesToBeInSet(column="count_qualifier", value_set=list(QUALIFIERS)),
-            e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
-            e.ExpectColumnValuesToBeBetween(column="count", min_value=0),
-            e.ExpectColumnValuesToBeBetween(
-                column="year", min_value=1816, max_value=last_year
-            ),
-            e.ExpectColumnValuesToBeInSet(column="member_when_dated", value_set=[True]),
-        ],
-        None,
-    )
 
 
 def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
@@ -275,7 +159,7 @@ def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
 
     # The frame, plus the years after it that register facts add for some states.
     frame_first, frame_last = con.execute(
-        "select min(year), max(year) from (select year from int_state_years_expanded "
+        "select min(year), max(year) from (select year from int_cow_states_years_expanded "
         "union all select year from int_register_years_extended)"
     ).fetchall()[0]
     country_counts = [

@@ -221,20 +221,20 @@ def con():
             (705, date '1991-12-26', date '2016-12-31', true))
         as t(ccode, start_date, end_date, is_ongoing)""")
     # ATOP directed rows: 2 guarantees 365 (one-sided defence); 704 and 705 consult only.
-    db.execute("""create table int_alliance_dyad_years_checked as
+    db.execute("""create table int_atop_dyad_years_checked as
         select *, null as reject from (values
             (2, 365, 2005, 1, 0, 0, 0, 0), (365, 2, 2005, 0, 0, 0, 1, 1),
             (704, 705, 2005, 0, 0, 0, 0, 1), (705, 704, 2005, 0, 0, 0, 0, 1),
             (365, 705, 2005, 1, 0, 0, 0, 0), (705, 365, 2005, 1, 0, 0, 0, 0))
         as t(ccode1, ccode2, year, atop_defense, atop_offense, atop_neutral, atop_nonagg,
              atop_consul)""")
-    db.execute("""create table int_alliance_dyad_years_undirected as
+    db.execute("""create table int_atop_dyad_years_undirected as
         select least(ccode1, ccode2) as ccode1, greatest(ccode1, ccode2) as ccode2, year,
                max(atop_defense) as atop_defense, max(atop_offense) as atop_offense,
                max(atop_neutral) as atop_neutral, max(atop_nonagg) as atop_nonagg,
                max(atop_consul) as atop_consul
-        from int_alliance_dyad_years_checked group by all""")
-    db.execute("""create table int_igo_memberships_checked as
+        from int_atop_dyad_years_checked group by all""")
+    db.execute("""create table int_cow_igo_memberships_checked as
         select *, null as reject from (values
             (704, 'CSTO', 2005, 1), (705, 'csto', 2005, 1), (365, 'csto', 2005, 1),
             (704, 'osce', 2005, 1), (704, 'csto', 2006, 1), (705, 'csto', 2006, 1),

@@ -73,6 +73,23 @@ def test_manifest_without_a_needed_source_is_refused(project):
         load(project)
 
 
+def test_manifest_source_without_an_adapter_is_refused(project):
+    """A dataset listed in raw/sources.toml but with no pipelines/sources/ module is refused
+    with the file and the fix named, never skipped."""
+    text = project.sources_manifest.read_text()
+    entry = text[text.index("[sources.ipi]"):]
+    project.sources_manifest.write_text(
+        text + "\n" + entry.replace("sources.ipi", "sources.newsource")
+    )
+    with pytest.raises(InputFileError) as caught:
+        load(project)
+    message = str(caught.value)
+    assert "sources.toml" in message
+    assert "newsource have no adapter in pipelines/sources/" in message
+    assert "pipelines/sources/<source_id>.py" in message
+    assert "no entry for" not in message
+
+
 def test_shipped_manifest_lists_every_raw_file_with_provenance():
     from pipelines.settings import get_settings
 

@@ -84,7 +84,7 @@ def test_peacekeeping_mean_peak_and_months(work):
 def test_iso3_is_resolved_to_the_state_of_the_date(work):
     con, _ = work
     resolved = rows(con, "select iso3, month_end::varchar, ccode from "
-                         "int_pko_contributions_checked where iso3 in ('DEU', 'CZE') "
+                         "int_ipi_contributions_checked where iso3 in ('DEU', 'CZE') "
                          "order by month_end")
     assert resolved == [("DEU", "1990-09-30", 260), ("DEU", "1990-11-30", 255),
                         ("CZE", "1992-01-31", 315), ("CZE", "1993-01-31", 316)]

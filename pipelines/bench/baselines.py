@@ -1,6 +1,6 @@
 """The heaviest step, joint full IGO memberships per dyad-year, timed three ways.
 
-(a) project: the model file sql/intermediate/int_igo_joint_memberships_paired.sql itself, built
+(a) project: the model file sql/intermediate/int_cow_igo_dyad_years_paired.sql itself, built
     by pipelines.models on a DuckDB database holding exactly its upstream tables, loaded from the
     raw files by the project's own loader and models (what the refresh runs).
 (b) pandas: read the raw file, keep full memberships, merge on (year, IGO), keep ccode1 <
@@ -33,7 +33,7 @@ from pipelines.raw_manifest import read_manifest
 from pipelines.sources import ADAPTERS
 from pipelines.sources.base import load_csv
 
-TARGET_MODEL = "int_igo_joint_memberships_paired"
+TARGET_MODEL = "int_cow_igo_dyad_years_paired"
 IGO_SOURCE, IGO_FILE = "cow_igo", "state_year_igo"
 SECURITY_SEED = "security_igos.csv"
 # Bytes per merged row the pandas baseline holds at its peak (1x: 1.8 GB for 41.5 million
@@ -234,12 +234,12 @@ def compare(raw_dir: Path, seeds_dir: Path, sql_dir: Path, work_dir: Path, scale
         if profile:
             profile_summary = operator_profile(con, all_models[TARGET_MODEL], work_dir)
         membership_rows = con.execute(
-            "select count(*) from int_igo_memberships_checked"
+            "select count(*) from int_cow_igo_memberships_checked"
         ).fetchall()[0][0]
         self_join_rows = con.execute(
             """
             select coalesce(sum(n * n), 0) from (
-                select count(*) as n from int_igo_memberships_checked
+                select count(*) as n from int_cow_igo_memberships_checked
                 where reject is null and status = 1 group by year, ioname
             )
             """

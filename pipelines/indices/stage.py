@@ -68,7 +68,7 @@ directed as (
         ccode2,
         year,
         atop_defense + atop_offense + atop_neutral + atop_nonagg + atop_consul as given
-    from int_alliance_dyad_years_checked
+    from int_atop_dyad_years_checked
     where reject is null
 ),
 
@@ -151,7 +151,7 @@ COVERAGE = "select source_id, first_year, last_year from mart_source_coverage"
 
 ALLIANCE_TIES = f"""
 select ccode1, ccode2, year, {_LEVEL} as level
-from int_alliance_dyad_years_undirected
+from int_atop_dyad_years_undirected
 """
 
 # Directed ties of each layer (a pair once per direction), positive values only.
@@ -272,7 +272,7 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
         "mme_first": coverage["mme"].start, "mme_last": coverage["mme"].stop - 1})
     members = _frame(
         con,
-        "select ccode, year from int_state_years_expanded where year between $first and $last",
+        "select ccode, year from int_cow_states_years_expanded where year between $first and $last",
         {"first": coverage["atop"].start, "last": coverage["atop"].stop - 1})
     s_score = s_scores(members, _frame(con, ALLIANCE_TIES), dyads)
     profile = partnership_profile(dyads, s_score, definition.partnership)
@@ -286,7 +286,7 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds["multivector"] = round(time.perf_counter() - mark, 2)
 
     mark = time.perf_counter()
-    nodes = _frame(con, "select ccode, year from int_state_years_expanded")
+    nodes = _frame(con, "select ccode, year from int_cow_states_years_expanded")
     network = network_measures(
         nodes, _frame(con, NETWORK_EDGES),
         {layer: coverage[source] for layer, source in NETWORK_SOURCES.items()},

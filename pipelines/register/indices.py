@@ -21,9 +21,9 @@ MIN_COUNTRY_SHARE = 0.5
 
 
 def states_per_year(con: duckdb.DuckDBPyConnection) -> pd.Series:
-    """COW system members per year of the frame (int_state_years_expanded)."""
+    """COW system members per year of the frame (int_cow_states_years_expanded)."""
     frame = con.execute(
-        "select year, count(*) as states from int_state_years_expanded group by year"
+        "select year, count(*) as states from int_cow_states_years_expanded group by year"
     ).df()
     return frame.set_index("year")["states"]
 

@@ -8,6 +8,7 @@ derived, and any that reappear are quarantined.
 from pipelines.sources.base import CsvSpec
 
 SOURCE_ID = "cow_igo"
+LABEL = "IGO and security-IGO memberships (institutional pillar)"
 
 FILES = (
     CsvSpec(
@@ -38,3 +39,21 @@ FILES = (
         ),
     ),
 )
+
+
+def accepted_suite(kit):
+    """GX suite over the accepted IGO memberships: key, status codes, coverage, membership."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    return kit.suite(
+        "source_cow_igo",
+        kit.member_flags(["ccode"], kit.accepted("int_cow_igo_memberships_checked")),
+        [
+            *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("ccode", "year", "ioname")),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["ccode", "year", "ioname"]),
+            e.ExpectColumnValuesToBeInSet(column="status", value_set=[1, 2, 3, -9]),
+            e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+            e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
+        ],
+        kit.last_rows("int_cow_igo_memberships_checked"),
+    )

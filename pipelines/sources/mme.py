@@ -9,6 +9,7 @@ a state already in the same exercise (quarantined, not counted twice); non-state
 from pipelines.sources.base import CsvSpec
 
 SOURCE_ID = "mme"
+LABEL = "multinational exercises (operational pillar)"
 
 FILES = (
     CsvSpec(
@@ -97,3 +98,38 @@ FILES = (
         ),
     ),
 )
+
+
+def accepted_suite(kit):
+    """GX suites over the accepted exercises and their state participants."""
+    e = kit.expectations
+    first, last = kit.coverage(SOURCE_ID)
+    return [
+        kit.suite(
+            "source_mme_exercises",
+            kit.accepted("int_mme_exercises_checked"),
+            [
+                e.ExpectColumnValuesToBeUnique(column="mme_row"),
+                e.ExpectColumnValuesToBeBetween(
+                    column="start_year", min_value=first, max_value=last
+                ),
+            ],
+            kit.last_rows("int_mme_exercises_checked"),
+        ),
+        kit.suite(
+            "source_mme_participants",
+            kit.member_flags(
+                ["ccode"],
+                "(select * from int_mme_participations_checked "
+                "where reject is null and not is_non_state)",
+            ),
+            [
+                e.ExpectColumnValuesToNotBeNull(column="mme_row"),
+                e.ExpectColumnValuesToNotBeNull(column="ccode"),
+                e.ExpectCompoundColumnsToBeUnique(column_list=["mme_row", "ccode"]),
+                e.ExpectColumnValuesToBeBetween(column="year", min_value=first, max_value=last),
+                e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
+            ],
+            None,  # the manifest counts participant rows including non-state ones
+        ),
+    ]

@@ -21,6 +21,11 @@ from pipelines.errors import InputFileError
 from pipelines.sources.base import header_problems, read_header
 
 SOURCE_ID = "register"
+LABEL = "facts recorded by analysts, with their citations (docs/register.md)"
+# What the refresh did with an accepted fact (int_register_facts_checked.status).
+REGISTER_STATUSES = [
+    "counted", "superseded_by_public_source", "not_exact", "no_mart_column", "undated"
+]
 TABLE = "raw_register__facts"
 SUFFIXES = (".csv", ".xlsx")
 COLUMNS = (
@@ -198,3 +203,48 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[Regist
             )
         loaded.append(RegisterFile(path, sha256, len(rows)))
     return loaded
+
+
+def accepted_suite(kit):
+    """The register's accepted facts: codes, vocabulary, counts, dates, one row per fact.
+
+    No row-count expectation: analysts add and remove register files between runs.
+    """
+    from pipelines.register.template import QUALIFIERS  # imports this module
+
+    con = kit.con
+    e = kit.expectations
+    last_year = con.execute("select year(current_date)").fetchone()[0]
+    families = [row[0] for row in con.execute(
+        "select family from stg_seeds__register_families").fetchall()]
+    accepted = kit.member_flags(["ccode"], kit.accepted("int_register_facts_checked"))
+    query = f"""
+        select
+            *,
+            ccode_is_member or year is null as member_when_dated,
+            concat_ws('|', ccode, partner_type,
+                      coalesce(cast(partner_ccode as varchar), partner_key), family, subtype,
+                      fact_date, year, lower(source_citation)) as fact_key
+        from ({accepted})
+    """
+    return kit.suite(
+        "source_register",
+        query,
+        [
+            *(
+                e.ExpectColumnValuesToNotBeNull(column=c)
+                for c in ("ccode", "family", "count", "source_citation", "status")
+            ),
+            e.ExpectColumnValuesToBeUnique(column="fact_key"),
+            e.ExpectColumnValuesToBeInSet(column="family", value_set=families),
+            e.ExpectColumnValuesToBeInSet(column="confidence", value_set=["confirmed", "reported"]),
+            e.ExpectColumnValuesToBeInSet(column="count_qualifier", value_set=list(QUALIFIERS)),
+            e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
+            e.ExpectColumnValuesToBeBetween(column="count", min_value=0),
+            e.ExpectColumnValuesToBeBetween(
+                column="year", min_value=1816, max_value=last_year
+            ),
+            e.ExpectColumnValuesToBeInSet(column="member_when_dated", value_set=[True]),
+        ],
+        None,
+    )

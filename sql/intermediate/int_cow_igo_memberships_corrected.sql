@@ -12,7 +12,7 @@ memberships as (
         lower(ioname) as ioname,
         year,
         status
-    from int_igo_memberships_checked
+    from int_cow_igo_memberships_checked
     where reject is null
 ),
 

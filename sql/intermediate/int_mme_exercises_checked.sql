@@ -6,26 +6,14 @@ exercises as (
     select * from stg_mme__exercises
 ),
 
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'mme'
-),
-
 checked as (
     select
         exercises.* exclude (reject),
         coalesce(
             exercises.reject,
-            reject_if(
-                exercises.start_year not between coverage.first_year and coverage.last_year,
-                'outside_coverage', 's.year', exercises.start_year
-            )
+            reject_outside_coverage('mme', exercises.start_year, 's.year', exercises.start_year)
         ) as reject
     from exercises
-    cross join coverage
 ),
 
 final as (

@@ -12,14 +12,6 @@ exercises as (
     select * from int_mme_exercises_checked
 ),
 
-state_years as (
-    select * from int_state_years_expanded
-),
-
-known_states as (
-    select distinct ccode from state_years
-),
-
 checked as (
     select
         participants.* exclude (reject),
@@ -34,21 +26,17 @@ checked as (
                 exercises.reject is not null, 'exercise_rejected', 'mme_row',
                 participants.mme_row
             ),
-            reject_if(
-                participants.ccode is not null and known.ccode is null,
-                'unknown_country_code', 'ccode', participants.ccode
-            ),
-            reject_if(
-                participants.ccode is not null and member.ccode is null,
-                'not_system_member', 'ccode, year',
-                concat_ws(', ', participants.ccode, exercises.start_year)
-            )
+            -- a participant without a ccode is a non-state one, not an unknown state
+            case
+                when participants.ccode is not null
+                    then coalesce(
+                        reject_unknown_state(participants.ccode, 'ccode'),
+                        reject_not_member(participants.ccode, exercises.start_year, 'ccode, year')
+                    )
+            end
         ) as reject
     from participants
     left join exercises on participants.mme_row = exercises.mme_row
-    left join known_states as known on participants.ccode = known.ccode
-    left join state_years as member
-        on participants.ccode = member.ccode and exercises.start_year = member.year
 ),
 
 final as (

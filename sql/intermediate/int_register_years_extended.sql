@@ -1,6 +1,6 @@
 -- grain: one row per (ccode, year) after the end of the COW frame that the register needs
 -- key: ccode, year
--- int_state_years_expanded stops at the last year any public source covers. A state still a
+-- int_cow_states_years_expanded stops at the last year any public source covers. A state still a
 -- member when COW v2016 ends gets the years after that, up to its last dated register fact,
 -- so mart_country_year can show those facts; every public source's columns stay NULL there.
 with
@@ -9,7 +9,7 @@ frame as (
     select
         ccode,
         max(year) as last_year
-    from int_state_years_expanded
+    from int_cow_states_years_expanded
     group by ccode
 ),
 

@@ -4,7 +4,7 @@
 with
 
 countries as (
-    select * from int_countries_described
+    select * from int_cow_states_countries_described
 ),
 
 final as (

@@ -8,32 +8,31 @@
 -- accepted_values: atop_consul = 0, 1
 -- accepted_values: atop_any = 0, 1
 -- Every pair of states that are both system members that year, tie or not, so a 0 is a
--- measured absence; a source's columns are NULL outside its coverage years.
+-- measured absence; a source's columns are NULL outside its coverage years. The dyad-year
+-- frame plus one join per source (int_<source>_dyad_years_aggregated).
 with
 
-state_years as (
-    select * from int_state_years_expanded
+pairs as (
+    select * from int_dyad_years_framed
 ),
 
 countries as (
-    select * from int_countries_described
+    select * from int_cow_states_countries_described
 ),
 
-coverage as (
-    select * from int_source_coverage_pivoted
+atop as (
+    select * from int_atop_dyad_years_aggregated
 ),
 
-pairs as (
-    select
-        first_state.ccode as ccode1,
-        second_state.ccode as ccode2,
-        first_state.year
-    from state_years as first_state
-    inner join state_years as second_state
-        on first_state.year = second_state.year and first_state.ccode < second_state.ccode
+cow_igo as (
+    select * from int_cow_igo_dyad_years_aggregated
 ),
 
-joined as (
+mme as (
+    select * from int_mme_dyad_years_aggregated
+),
+
+final as (
     select
         pairs.ccode1,
         pairs.ccode2,
@@ -42,55 +41,27 @@ joined as (
         first_country.country as country1,
         second_country.country as country2,
         pairs.year,
-        pairs.year between coverage.atop_first and coverage.atop_last as in_atop,
-        pairs.year between coverage.igo_first and coverage.igo_last as in_igo,
-        pairs.year between coverage.mme_first and coverage.mme_last as in_mme,
-        alliances.atop_defense,
-        alliances.atop_offense,
-        alliances.atop_neutral,
-        alliances.atop_nonagg,
-        alliances.atop_consul,
-        alliances.ccode1 is not null as has_alliance,
-        igos.joint_igo_full,
-        igos.joint_security_igo_full,
-        exercises.joint_exercises
+        atop.atop_defense,
+        atop.atop_offense,
+        atop.atop_neutral,
+        atop.atop_nonagg,
+        atop.atop_consul,
+        atop.atop_any,
+        cow_igo.joint_igo_full,
+        cow_igo.joint_security_igo_full,
+        mme.joint_exercises
     from pairs
-    cross join coverage
     inner join countries as first_country on pairs.ccode1 = first_country.ccode
     inner join countries as second_country on pairs.ccode2 = second_country.ccode
-    left join int_alliance_dyad_years_undirected as alliances
+    left join atop
+        on pairs.ccode1 = atop.ccode1 and pairs.ccode2 = atop.ccode2 and pairs.year = atop.year
+    left join cow_igo
         on
-            pairs.ccode1 = alliances.ccode1
-            and pairs.ccode2 = alliances.ccode2
-            and pairs.year = alliances.year
-    left join int_igo_joint_memberships_paired as igos
-        on pairs.ccode1 = igos.ccode1 and pairs.ccode2 = igos.ccode2 and pairs.year = igos.year
-    left join int_exercise_dyads_paired as exercises
-        on
-            pairs.ccode1 = exercises.ccode1
-            and pairs.ccode2 = exercises.ccode2
-            and pairs.year = exercises.year
-),
-
-final as (
-    select
-        ccode1,
-        ccode2,
-        iso3_1,
-        iso3_2,
-        country1,
-        country2,
-        year,
-        case when in_atop then coalesce(atop_defense, 0) end as atop_defense,
-        case when in_atop then coalesce(atop_offense, 0) end as atop_offense,
-        case when in_atop then coalesce(atop_neutral, 0) end as atop_neutral,
-        case when in_atop then coalesce(atop_nonagg, 0) end as atop_nonagg,
-        case when in_atop then coalesce(atop_consul, 0) end as atop_consul,
-        case when in_atop then cast(has_alliance as integer) end as atop_any,
-        case when in_igo then coalesce(joint_igo_full, 0) end as joint_igo_full,
-        case when in_igo then coalesce(joint_security_igo_full, 0) end as joint_security_igo_full,
-        case when in_mme then coalesce(joint_exercises, 0) end as joint_exercises
-    from joined
+            pairs.ccode1 = cow_igo.ccode1
+            and pairs.ccode2 = cow_igo.ccode2
+            and pairs.year = cow_igo.year
+    left join mme
+        on pairs.ccode1 = mme.ccode1 and pairs.ccode2 = mme.ccode2 and pairs.year = mme.year
 )
 
 select * from final

@@ -5,53 +5,8 @@
 with
 
 rejects as (
-    select
-        source_id,
-        source_file,
-        row_number,
-        reject
-    from int_alliance_dyad_years_checked
-    where reject is not null
-    union all
-    select
-        source_id,
-        source_file,
-        row_number,
-        reject
-    from int_igo_memberships_checked
-    where reject is not null
-    union all
-    select
-        source_id,
-        source_file,
-        row_number,
-        reject
-    from int_mme_exercises_checked
-    where reject is not null
-    union all
-    select
-        source_id,
-        source_file,
-        row_number,
-        reject
-    from int_mme_participations_checked
-    where reject is not null
-    union all
-    select
-        source_id,
-        source_file,
-        row_number,
-        reject
-    from int_pko_contributions_checked
-    where reject is not null
-    union all
-    select
-        source_id,
-        source_file,
-        row_number,
-        reject
-    from int_register_facts_checked
-    where reject is not null
+    -- every *_checked model's rejects (a union the runner generates: pipelines/models.py)
+    select * from int_checked_rejects_unioned
 ),
 
 rules as (

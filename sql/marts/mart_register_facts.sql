@@ -18,7 +18,7 @@ facts as (
 ),
 
 countries as (
-    select * from int_countries_described
+    select * from int_cow_states_countries_described
 ),
 
 final as (

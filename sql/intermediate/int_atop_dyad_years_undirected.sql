@@ -5,7 +5,7 @@
 with
 
 dyads as (
-    select * from int_alliance_dyad_years_checked
+    select * from int_atop_dyad_years_checked
     where reject is null
 ),
 

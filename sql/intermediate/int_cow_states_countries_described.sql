@@ -18,7 +18,7 @@ state_years as (
     select
         ccode,
         year
-    from int_state_years_expanded
+    from int_cow_states_years_expanded
     union all
     select
         ccode,

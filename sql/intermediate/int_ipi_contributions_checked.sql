@@ -17,18 +17,6 @@ crosswalk as (
     where iso3 is not null
 ),
 
-state_years as (
-    select * from int_state_years_expanded
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'ipi'
-),
-
 resolved as (
     select
         contributions.*,
@@ -46,20 +34,11 @@ checked as (
         resolved.* exclude (reject),
         coalesce(
             resolved.reject,
-            reject_if(
-                resolved.year not between coverage.first_year and coverage.last_year,
-                'outside_coverage', 'date', resolved.month_end
-            ),
+            reject_outside_coverage('ipi', resolved.year, 'date', resolved.month_end),
             reject_if(resolved.ccode is null, 'unresolved_iso3', 'iso3', resolved.iso3),
-            reject_if(
-                member.ccode is null, 'not_system_member', 'ccode, year',
-                concat_ws(', ', resolved.ccode, resolved.year)
-            )
+            reject_not_member(resolved.ccode, resolved.year, 'ccode, year')
         ) as reject
     from resolved
-    cross join coverage
-    left join state_years as member
-        on resolved.ccode = member.ccode and resolved.year = member.year
 ),
 
 final as (

@@ -9,7 +9,7 @@ full_memberships as (
         memberships.year,
         memberships.ioname,
         security.ioname_lower is not null as is_security_igo
-    from int_igo_memberships_checked as memberships
+    from int_cow_igo_memberships_checked as memberships
     left join stg_seeds__security_igos as security
         on memberships.ioname = security.ioname_lower
     where memberships.reject is null and memberships.status = 1
