@@ -103,8 +103,8 @@ def combine_layers(layer_shares: dict[str, pd.DataFrame], weights: dict[str, flo
     out = grouped[blocs].sum()
     out = out.div(grouped["weight"].sum(), axis=0)
     # Which layers each row used, as a sorted comma list (vectorised: one boolean per layer).
-    present = pd.crosstab([stacked["ccode"], stacked["year"]], stacked["layer"]).reindex(
-        out.index).fillna(0) > 0
+    present = (stacked.groupby(["ccode", "year", "layer"]).size().unstack("layer")
+               .reindex(out.index).fillna(0) > 0)
     names = sorted(present.columns)
     used = pd.Series("", index=out.index)
     for name in names:
