@@ -19,6 +19,7 @@ from pipelines.indices.partnership import (
     s_score_matrix,
     s_scores,
     tie_runs,
+    window_sums,
 )
 
 NAN = np.nan
@@ -160,3 +161,40 @@ def test_partnership_profile_combines_the_criteria():
     last = out.iloc[2]
     assert np.isnan(last["comprehensiveness"]) and np.isnan(last["partnership_score"])
     assert last["longevity_years"] == 0
+
+
+def test_window_sums_per_pair_by_hand():
+    frame = pd.DataFrame({
+        "ccode1": [1, 1, 1, 1, 2, 2], "ccode2": [5, 5, 5, 5, 5, 5],
+        "year": [2000, 2001, 2003, 2010, 2000, 2002],
+        "h": [1.0, 2.0, NAN, 4.0, 10.0, 20.0],
+    }).sample(frac=1.0, random_state=3)   # order must not matter
+    got = window_sums(frame, ["h"], window=3).loc[frame.index, "h"]
+    expected = pd.Series({0: 1.0, 1: 3.0, 2: 2.0, 3: 4.0, 4: 10.0, 5: 30.0})
+    # pair (1,5): 2000 -> 1; 2001 -> 1 + 2; 2003 -> years 2001-2003: 2 (NaN = 0);
+    # 2010 -> 4 alone. Pair (2,5): 2000 -> 10; 2002 -> 10 + 20 (own pair only).
+    assert got.sort_index().tolist() == expected.tolist()
+
+
+def test_reciprocity_combines_obligations_and_hosting_in_turn():
+    settings = parse_definition({
+        "pillars": {"institutional": {}, "operational": {}},
+        "indicators": [{"name": "a", "pillar": "institutional"},
+                       {"name": "b", "pillar": "operational"}],
+        "uncertainty": {"seed": 1},
+        "partnership": {"reciprocity_window": 2},
+    }).partnership
+    base = {"atop_defense": [0, 0], "atop_offense": [0, 0], "atop_neutral": [0, 0],
+            "atop_nonagg": [0, 0], "atop_consul": [0, 0], "joint_igo_full": [1, 1],
+            "joint_security_igo_full": [0, 0], "joint_exercises": [1, 1],
+            "igo_full1": [1, 1], "igo_full2": [1, 1], "joint_military_orgs": [0, 0],
+            "exercise_intensity": [1.0, 1.0]}
+    dyads = pd.DataFrame({"ccode1": [1, 1], "ccode2": [2, 2], "year": [2000, 2001],
+                          "given_1to2": [NAN, 2], "given_2to1": [NAN, 1],
+                          "hosted_by_1": [2, 0], "hosted_by_2": [0, 2], **base})
+    out = partnership_profile(dyads, np.array([0.0, 0.0]), settings)
+    # 2000: only hosting, 2 : 0 -> balance 0; no obligations -> reciprocity 0.
+    assert out.iloc[0]["hosting_balance"] == 0.0 and out.iloc[0]["reciprocity"] == 0.0
+    # 2001: window 2000-2001 hosted 2 : 2 -> 1; obligations 2 vs 1 -> 1 - 1/3; mean.
+    assert out.iloc[1]["hosting_balance"] == 1.0
+    assert out.iloc[1]["reciprocity"] == pytest.approx((1.0 + 2 / 3) / 2)

@@ -98,6 +98,7 @@ class Partnership:
     min_layers_covered: int
     layers: tuple[str, ...] = ("alliance", "joint_military_org", "joint_exercise")
     exercise_full: float = 2.0
+    reciprocity_window: int = 10
     required_criteria: tuple[str, ...] = ("comprehensiveness",)
 
 
@@ -330,7 +331,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
     part = _table(raw, "partnership", "")
     _check_keys(part, "partnership", ("criteria_weights", "min_criteria", "longevity_full_years",
                                        "joint_igo_min", "min_layers_covered", "layers",
-                                       "exercise_full", "required_criteria"))
+                                       "exercise_full", "required_criteria",
+                                       "reciprocity_window"))
     partnership = Partnership(
         criteria_weights=_weights_table(part, "criteria_weights", "partnership", CRITERIA)
         if "criteria_weights" in part else dict.fromkeys(CRITERIA, 1.0),
@@ -344,6 +346,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
         layers=_list(part, "layers", "partnership", PARTNERSHIP_LAYERS,
                      ("alliance", "joint_military_org", "joint_exercise")),
         exercise_full=float(_number(part, "exercise_full", "partnership", 2.0, 0.01)),
+        reciprocity_window=int(_number(part, "reciprocity_window", "partnership", 10, 1, 50,
+                                       integer=True)),
         required_criteria=tuple(part.get("required_criteria", ["comprehensiveness"]))
         if part.get("required_criteria", ["comprehensiveness"]) == []
         else _list(part, "required_criteria", "partnership", CRITERIA, ("comprehensiveness",)),

@@ -126,6 +126,37 @@ def s_scores(members: pd.DataFrame, ties: pd.DataFrame, pairs: pd.DataFrame) -> 
     return out
 
 
+def window_sums(frame: pd.DataFrame, columns: list[str], window: int) -> pd.DataFrame:
+    """Sum of each column over the pair's rows with year in [year - window + 1, year].
+
+    frame: ccode1, ccode2, year and the columns (NaN counts as 0). Rows need not be
+    consecutive years: a cumulative sum per pair, minus the cumulative sum at the last row
+    before the window (found by binary search within the pair).
+    """
+    data = frame[["ccode1", "ccode2", "year", *columns]].copy()
+    order = np.lexsort((data["year"].to_numpy(), data["ccode2"].to_numpy(),
+                        data["ccode1"].to_numpy()))
+    data = data.iloc[order]
+    pair = (data["ccode1"].astype(np.int64) * 100_000 + data["ccode2"].astype(np.int64)
+            ).to_numpy()
+    year = data["year"].to_numpy(dtype=np.int64)
+    # a key that sorts by pair then year, so one searchsorted finds each window's start
+    key = pair * 10_000 + year
+    start_key = pair * 10_000 + (year - window)
+    before = np.searchsorted(key, start_key, side="right") - 1   # last row at year - window
+    first_of_pair = np.r_[True, pair[1:] != pair[:-1]]
+    pair_start = np.maximum.accumulate(np.where(first_of_pair, np.arange(len(pair)), 0))
+    same_pair = (before >= pair_start)
+    out = pd.DataFrame(index=data.index)
+    for column in columns:
+        cumulative = np.cumsum(np.nan_to_num(data[column].to_numpy(dtype=float)))
+        # the running total just before the pair's first row
+        base = np.where(pair_start > 0, cumulative[np.maximum(pair_start - 1, 0)], 0.0)
+        previous = np.where(same_pair, cumulative[np.maximum(before, 0)], base)
+        out[column] = cumulative - previous
+    return out.reindex(frame.index)
+
+
 def tie_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """Longevity of each pair's tie from (ccode1, ccode2, year, active).
 
@@ -249,7 +280,23 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
 
     out["obligations_given_1to2"] = col["given_1to2"]
     out["obligations_given_2to1"] = col["given_2to1"]
-    out["reciprocity"] = reciprocity(col["given_1to2"], col["given_2to1"])
+    # Exercise hosting in turn (delayed reciprocity): joint exercises each side hosted over
+    # the last reciprocity_window years (hosts from MME coordinates, pipelines/indices/hosts.py).
+    if "hosted_by_1" in col:
+        hosted = window_sums(d.assign(hosted_by_1=col["hosted_by_1"],
+                                      hosted_by_2=col["hosted_by_2"]),
+                             ["hosted_by_1", "hosted_by_2"], settings.reciprocity_window)
+        covered = ~np.isnan(col["exercise_intensity"])
+        out["hosted_by_1"] = np.where(covered, hosted["hosted_by_1"].to_numpy(), np.nan)
+        out["hosted_by_2"] = np.where(covered, hosted["hosted_by_2"].to_numpy(), np.nan)
+    else:
+        out["hosted_by_1"] = np.nan
+        out["hosted_by_2"] = np.nan
+    out["obligation_balance"] = reciprocity(col["given_1to2"], col["given_2to1"])
+    out["hosting_balance"] = reciprocity(out["hosted_by_1"], out["hosted_by_2"])
+    out["reciprocity"] = aggregate(
+        np.column_stack([out["obligation_balance"], out["hosting_balance"]]), np.ones(2),
+        "arithmetic", 0.5)
     out["igo_jaccard"] = igo_jaccard(col["joint_igo_full"], col["igo_full1"], col["igo_full2"])
     out["alliance_s_score"] = s_score
     # Coherence of approaches: UN General Assembly agreement where that source is in the build

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipelines.indices.composite import cooperation_index, prepare
 from pipelines.indices.config import load_blocs, load_definition
+from pipelines.indices.hosts import exercise_hosts
 from pipelines.indices.inputs import derived_inputs
 from pipelines.indices.multivector import multivector
 from pipelines.indices.network import network_measures
@@ -149,6 +150,46 @@ order by kept.ccode1, kept.ccode2, kept.year
 
 COVERAGE = "select source_id, first_year, last_year from mart_source_coverage"
 
+EXERCISES = """
+select mme_row, start_year as year, latitude, longitude
+from int_mme_exercises_checked where reject is null
+"""
+
+PARTICIPANTS = """
+select distinct mme_row, ccode from int_mme_participations_checked
+where reject is null and not is_non_state and ccode is not null
+"""
+
+# A country's ISO3 code may denote several COW states over time (DEU: 260 before 1990-10-03);
+# the host must take part in the exercise, which picks the right one.
+ISO3_CCODES = """
+select iso3, ccode from int_cow_states_countries_described where iso3 is not null
+union
+select iso3, ccode from stg_seeds__iso3_ccode_periods
+"""
+
+# Per pair-year: joint exercises hosted by each side (hosts from pipelines/indices/hosts.py).
+HOSTING = """
+with
+
+participants as (
+    select distinct mme_row, ccode, year from int_mme_participations_checked
+    where reject is null and not is_non_state and ccode is not null
+)
+
+select
+    a.ccode as ccode1,
+    b.ccode as ccode2,
+    a.year,
+    count(*) filter (where hosts.host_ccode = a.ccode) as hosted_by_1,
+    count(*) filter (where hosts.host_ccode = b.ccode) as hosted_by_2
+from participants as a
+inner join participants as b on a.mme_row = b.mme_row and a.ccode < b.ccode
+inner join _exercise_hosts as hosts on a.mme_row = hosts.mme_row
+where hosts.host_ccode is not null
+group by all
+"""
+
 ALLIANCE_TIES = f"""
 select ccode1, ccode2, year, {_LEVEL} as level
 from int_atop_dyad_years_undirected
@@ -270,6 +311,14 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     dyads = _frame(con, PARTNERSHIP_DYADS, {
         "igo_first": coverage["cow_igo"].start, "igo_last": coverage["cow_igo"].stop - 1,
         "mme_first": coverage["mme"].start, "mme_last": coverage["mme"].stop - 1})
+    hosts = exercise_hosts(_frame(con, EXERCISES), _frame(con, PARTICIPANTS),
+                           _frame(con, ISO3_CCODES))
+    con.register("_exercise_hosts", hosts)
+    try:
+        hosting = _frame(con, HOSTING)
+    finally:
+        con.unregister("_exercise_hosts")
+    dyads = dyads.merge(hosting, on=["ccode1", "ccode2", "year"], how="left")
     members = _frame(
         con,
         "select ccode, year from int_cow_states_years_expanded where year between $first and $last",
