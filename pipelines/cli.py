@@ -212,14 +212,17 @@ def status() -> None:
 
 
 @main.command()
-@click.option("--write", is_flag=True, help="Record the published marts' columns as the contract.")
+@click.option(
+    "--write", is_flag=True, help="Write the built marts' column types into their .toml files."
+)
 def contracts(write: bool) -> None:
-    """Compare the marts' columns and types with sql/marts/contracts.json.
+    """Compare the marts' columns and types with their metadata files (sql/marts/<mart>.toml).
 
-    The refresh refuses to publish marts whose columns differ from the contract. After an
-    intended change to a mart, run the refresh (it stops at the gate), then `coop contracts
-    --write`: it records the columns of that last build, or of the published marts when no
-    unpublished build is left. Review the diff in git and commit it.
+    The build refuses a mart whose planned columns differ from its file, before building it.
+    After an intended change to a mart, run the refresh (it stops with the difference), or
+    use `coop contracts --write`: it writes the column types of the last build, or of the
+    published marts when no unpublished build is left, into the files (new columns are added
+    for you to document). Review the diff in git and commit it.
 
     \b
     Examples:
@@ -227,10 +230,9 @@ def contracts(write: bool) -> None:
       coop contracts --write
     """
     from pipelines.db import connect_published
-    from pipelines.validation import CONTRACTS_FILE, check_contracts, write_contracts
+    from pipelines.validation import check_contracts, write_contracts
 
     settings = get_settings()
-    path = settings.sql_dir / "marts" / CONTRACTS_FILE
     builds = sorted(settings.build_dir.glob("*/work.duckdb"))
     try:
         con = connect_published(builds[-1] if builds else settings.published_db)
@@ -238,16 +240,20 @@ def contracts(write: bool) -> None:
         _fail(str(exc))
     try:
         if write:
-            written = write_contracts(con, path)
+            written = write_contracts(con, settings.sql_dir)
             source = builds[-1] if builds else settings.published_db
-            click.echo(f"Wrote {len(written)} mart contracts to {path} (from {source}).")
+            click.echo(f"Wrote the types of {len(written)} mart file(s) (from {source}).")
+            for path in written:
+                click.echo(f"  {path}")
             return
-        problems = check_contracts(con, path)
+        problems = check_contracts(con, settings.sql_dir)
+    except CoopError as exc:
+        _fail(str(exc))
     finally:
         con.close()
     if problems:
-        _fail("\n  ".join(["published marts differ from the contract:", *problems]))
-    click.echo(f"The published marts match {path}.")
+        _fail("\n  ".join(["published marts differ from their metadata files:", *problems]))
+    click.echo(f"The published marts match their metadata files in {settings.sql_dir / 'marts'}.")
 
 
 @main.command()
@@ -396,10 +402,11 @@ def register_template(file: str) -> None:
 def dictionary(check: bool) -> None:
     """Write the data dictionary of the published marts.
 
-    Joins each mart's grain, key and checks (sql/marts/<mart>.sql), the column types of the
-    published marts and each column's meaning, unit and sources (sql/marts/columns.toml) into
-    docs/data_dictionary.md, and renders reports/data_dictionary.html. Fails, naming them, when
-    a mart column is not documented or the file documents a column no mart has.
+    Each mart's description, grain, key, and its columns' types, meanings, units, sources and
+    checks come from its metadata file (sql/marts/<mart>.toml; shared meanings from
+    sql/marts/common_columns.toml) and go into docs/data_dictionary.md and
+    reports/data_dictionary.html. Fails, naming them, when a published mart column is not
+    documented or a file documents a column the mart does not have.
 
     \b
     Examples:

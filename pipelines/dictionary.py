@@ -1,19 +1,19 @@
 """The data dictionary: every mart's grain and key, and each column's type, meaning, unit,
 sources and years.
 
-Nothing is written twice. Grain, key and checks come from the models' headers
-(sql/marts/*.sql), column types from the built marts, meaning, unit and sources from
-sql/marts/columns.toml (kept beside the models, like dbt's schema.yml), and each source's
-years from raw/sources.toml or the published mart_source_coverage. `coop dictionary` writes
-docs/data_dictionary.md from them; every refresh renders reports/data_dictionary.html, which
-also shows each mart's rows and the years in which each column actually has values.
-`documentation_problems` lists the columns the file fails to document, or documents but no
-mart has; the tests run it so the dictionary cannot drift from the marts.
+Nothing is written twice. Description, grain, key, and each column's type, meaning, unit,
+sources and checks come from the mart's metadata file beside it (sql/marts/<mart>.toml, like
+dbt's schema.yml; shared meanings from sql/marts/common_columns.toml), notes from the model's
+header, and each source's years from raw/sources.toml or the published mart_source_coverage.
+`coop dictionary` writes docs/data_dictionary.md from them; every refresh renders
+reports/data_dictionary.html, which also shows each mart's rows and the years in which each
+column actually has values. `documentation_problems` lists the built columns the files fail
+to document, or document but the mart does not have; the tests run it so the dictionary
+cannot drift from the marts.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,18 +23,14 @@ import duckdb
 
 from pipelines.db import connect_published
 from pipelines.errors import CoopError
+from pipelines.mart_metadata import COMMON_FILE, DOC_FIELDS, REQUIRED_DOC_FIELDS, read_common
 from pipelines.models import Model, discover_models
 from pipelines.raw_manifest import read_manifest
 from pipelines.reports.output import environment, write_atomically
 from pipelines.settings import Settings
 
-COLUMNS_FILE = "columns.toml"
 MARKDOWN_FILE = Path("docs") / "data_dictionary.md"
 HTML_FILE = "data_dictionary.html"
-_MART_DESCRIPTIONS = "marts"
-_COMMON = "common"
-_REQUIRED_FIELDS = ("meaning", "unit", "sources")
-_OPTIONAL_FIELDS = ("years",)
 @dataclass(frozen=True)
 class SourceYears:
     source_id: str
@@ -69,20 +65,6 @@ class Mart:
     notes: str
     columns: tuple[Column, ...]
     rows: int | None = None
-
-
-def columns_file(sql_dir: Path) -> Path:
-    return sql_dir / "marts" / COLUMNS_FILE
-
-
-def read_column_docs(path: Path) -> dict:
-    """The parsed documentation file; a clear error naming it when it is missing or invalid."""
-    if not path.is_file():
-        raise CoopError(f"{path}: the mart column documentation is missing.")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CoopError(f"{path}: not valid TOML ({exc}).") from exc
 
 
 def sources_from_manifest(manifest: Path) -> dict[str, SourceYears]:
@@ -131,21 +113,9 @@ def _column_checks(model: Model, column: str) -> tuple[str, ...]:
     return tuple(checks)
 
 
-def _entry(docs: dict, mart: str, column: str) -> dict | None:
-    own = docs.get(mart, {})
-    if column.lower() in own:
-        return own[column.lower()]
-    return docs.get(_COMMON, {}).get(column.lower())
-
-
-def _entry_problems(where: str, entry: object, sources: Mapping[str, SourceYears],
+def _entry_problems(where: str, entry: dict, sources: Mapping[str, SourceYears],
                     project_root: Path) -> list[str]:
-    if not isinstance(entry, dict):
-        return [f"{where}: must be a table with {', '.join(_REQUIRED_FIELDS)}."]
-    problems = [f"{where}: lacks {field}." for field in _REQUIRED_FIELDS if not entry.get(field)]
-    unknown = sorted(set(entry) - set(_REQUIRED_FIELDS) - set(_OPTIONAL_FIELDS))
-    if unknown:
-        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}.")
+    problems = [f"{where}: lacks {field}." for field in REQUIRED_DOC_FIELDS if not entry.get(field)]
     for field in ("meaning", "unit", "years"):
         if field in entry and not isinstance(entry[field], str):
             problems.append(f"{where}: {field} must be text.")
@@ -164,43 +134,54 @@ def _entry_problems(where: str, entry: object, sources: Mapping[str, SourceYears
 def documentation_problems(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, sources: Mapping[str, SourceYears]
 ) -> list[str]:
-    """Every way sql/marts/columns.toml fails to describe the built marts (empty = complete)."""
-    path = columns_file(sql_dir)
-    docs = read_column_docs(path)
+    """Every way the marts' metadata files fail to describe the built marts (empty = complete)."""
     project_root = sql_dir.parent
-    models = mart_models(sql_dir)
+    common = read_common(sql_dir)
     problems = []
-    descriptions = docs.get(_MART_DESCRIPTIONS, {})
-    for name in models:
-        if not isinstance(descriptions.get(name), str) or not descriptions[name].strip():
-            problems.append(f"[{_MART_DESCRIPTIONS}] has no description of {name}.")
-    for name in sorted(set(descriptions) - set(models)):
-        problems.append(f"[{_MART_DESCRIPTIONS}] describes {name}, which is not a mart model.")
-    for name in sorted(set(docs) - set(models) - {_MART_DESCRIPTIONS, _COMMON}):
-        problems.append(f"[{name}.*] documents {name}, which is not a mart model.")
     common_used: set[str] = set()
-    for name in models:
-        columns = {column.lower() for column, _type in built_columns(con, name)}
-        if not columns:
-            problems.append(f"{name} is not in the database: build or publish the marts first.")
+    for name, model in mart_models(sql_dir).items():
+        meta = model.metadata
+        file = meta.path.name
+        built = {column.lower() for column, _type in built_columns(con, name)}
+        if not built:
+            problems.append(
+                f"{file}: {name} is not in the database: build or publish the marts first."
+            )
             continue
-        own = docs.get(name, {})
-        for column in sorted(columns):
-            if column in own:
+        declared = {column.lower(): column for column in meta.columns}
+        for column in sorted(built - set(declared)):
+            problems.append(f"{file}: {name}.{column} is not declared: add [columns.{column}].")
+        for column in sorted(set(declared) - built):
+            problems.append(f"{file}: [columns.{column}] declares a column {name} does not have.")
+        document = meta.columns
+        for lower, column in sorted(declared.items()):
+            if lower not in built:
                 continue
-            if column in docs.get(_COMMON, {}):
-                common_used.add(column)
+            entry = document[column]
+            if entry.common:
+                common_used.add(lower)
+            elif not entry.meaning:
+                problems.append(
+                    f"{file}: {name}.{column} is not documented: give [columns.{column}] a "
+                    f"meaning, unit and sources (or add [{column}] to {COMMON_FILE})."
+                )
             else:
-                problems.append(f"{name}.{column} is not documented: add [{name}.{column}].")
-        for column in sorted(set(own) - columns):
-            problems.append(f"[{name}.{column}] documents a column {name} does not have.")
-        for column, entry in sorted(own.items()):
-            problems.extend(_entry_problems(f"[{name}.{column}]", entry, sources, project_root))
-    for column, entry in sorted(docs.get(_COMMON, {}).items()):
+                fields = {f: getattr(entry, f) for f in DOC_FIELDS if getattr(entry, f)}
+                fields["sources"] = list(entry.sources)
+                problems.extend(
+                    _entry_problems(f"{file}: [columns.{column}]", fields, sources, project_root)
+                )
+    for column, entry in sorted(common.items()):
         if column not in common_used:
-            problems.append(f"[{_COMMON}.{column}] is used by no mart: remove it.")
-        problems.extend(_entry_problems(f"[{_COMMON}.{column}]", entry, sources, project_root))
-    return [f"{path.name}: {problem}" for problem in problems]
+            problems.append(f"{COMMON_FILE}: [{column}] is used by no mart: remove it.")
+        if not isinstance(entry, dict):
+            problems.append(f"{COMMON_FILE}: [{column}] must be a table.")
+            continue
+        unknown = sorted(set(entry) - set(DOC_FIELDS))
+        if unknown:
+            problems.append(f"{COMMON_FILE}: [{column}]: unknown field(s) {', '.join(unknown)}.")
+        problems.extend(_entry_problems(f"{COMMON_FILE}: [{column}]", entry, sources, project_root))
+    return problems
 
 
 def _observed_years(
@@ -226,49 +207,38 @@ def _observed_years(
 def collect_marts(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, observed: bool = False
 ) -> list[Mart]:
-    """Every mart model with its built columns and their documentation.
+    """Every mart with its declared columns and their documentation.
 
-    observed=True also counts each mart's rows and the years each column has values in.
+    observed=True also counts each built mart's rows and the years each column has values in.
     """
-    docs = read_column_docs(columns_file(sql_dir))
-    descriptions = docs.get(_MART_DESCRIPTIONS, {})
     marts = []
     for name, model in mart_models(sql_dir).items():
-        built = built_columns(con, name)
-        rows, years = (
-            _observed_years(con, name, [column for column, _type in built])
-            if observed and built
-            else (None, {})
-        )
+        meta = model.metadata
+        built = [column for column, _type in built_columns(con, name)] if observed else []
+        rows, years = _observed_years(con, name, built) if built else (None, {})
         columns = []
-        for column, data_type in built:
-            entry = _entry(docs, name, column)
-            first, last = years.get(column, (None, None))
-            fields = {}
-            if isinstance(entry, dict):
-                fields = {
-                    "meaning": str(entry.get("meaning", "")),
-                    "unit": str(entry.get("unit", "")),
-                    "sources": tuple(str(s) for s in entry.get("sources", [])),
-                    "years": str(entry.get("years", "")),
-                }
+        for column in meta.columns.values():
+            first, last = years.get(column.name, (None, None))
             columns.append(
                 Column(
-                    name=column,
-                    data_type=data_type,
-                    documented=bool(fields.get("meaning")),
-                    checks=_column_checks(model, column.lower()),
+                    name=column.name,
+                    data_type=column.type,
+                    documented=bool(column.meaning),
+                    meaning=column.meaning,
+                    unit=column.unit,
+                    sources=column.sources,
+                    years=column.years,
+                    checks=_column_checks(model, column.name.lower()),
                     observed=(first, last) if first is not None else None,
-                    observed_none=column in years and first is None,
-                    **fields,
+                    observed_none=column.name in years and first is None,
                 )
             )
         marts.append(
             Mart(
                 name=name,
-                description=str(descriptions.get(name, "")),
-                grain=model.grain,
-                key=model.key,
+                description=meta.description,
+                grain=meta.grain,
+                key=meta.key,
                 notes=model.notes,
                 columns=tuple(columns),
                 rows=rows,
@@ -303,13 +273,13 @@ def markdown(marts: list[Mart], sources: Mapping[str, SourceYears]) -> str:
     lines = [
         "# Data dictionary",
         "",
-        "<!-- Generated by `coop dictionary`: do not edit. Edit sql/marts/columns.toml or the",
-        "     models' headers, then run `coop dictionary`. -->",
+        "<!-- Generated by `coop dictionary`: do not edit. Edit sql/marts/<mart>.toml, then",
+        "     run `coop dictionary`. -->",
         "",
-        "Every published mart (`marts/coop.duckdb`, `marts/<mart>.parquet`): its grain and key",
-        "from the model's header (`sql/marts/<mart>.sql`), and each column's DuckDB type, meaning,",
-        "unit, sources and the years those sources cover. Meanings, units and sources are kept",
-        "in `sql/marts/columns.toml`; the method behind the index marts is in",
+        "Every published mart (`marts/coop.duckdb`, `marts/<mart>.parquet`): its grain and key,",
+        "and each column's DuckDB type, meaning, unit, sources, the years those sources cover",
+        "and its checks, all from the mart's metadata file `sql/marts/<mart>.toml` (shared",
+        "meanings: `sql/marts/common_columns.toml`); the method behind the index marts is in",
         "`docs/methodology.md`. `reports/data_dictionary.html`, rendered at every refresh, also",
         "shows how many rows each mart has and the years in which each column has values.",
         "",
@@ -392,7 +362,8 @@ def _published_markdown(settings: Settings) -> str:
         if problems:
             raise CoopError(
                 "the data dictionary is incomplete:\n  " + "\n  ".join(problems)
-                + f"\nEdit {columns_file(settings.sql_dir)} and run `coop dictionary` again."
+                + f"\nEdit the files in {settings.sql_dir / 'marts'} and run `coop dictionary` "
+                "again."
             )
         return markdown(collect_marts(con, settings.sql_dir), sources)
     finally:
@@ -412,7 +383,7 @@ def check_dictionary(settings: Settings) -> Path:
     current = path.read_text(encoding="utf-8") if path.is_file() else None
     if current != _published_markdown(settings):
         raise CoopError(
-            f"{path} is out of date with the models, {COLUMNS_FILE} or the published marts: "
+            f"{path} is out of date with the marts' metadata files or the published marts: "
             "run `coop dictionary` and commit the result."
         )
     return path

@@ -130,11 +130,12 @@ def read_inputs(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     origin[MACROS_KEY] = "the SQL macros (sql/macros/)"
     external[INDICES_CONFIG_KEY] = _sha256_file(settings.indices_file)
     origin[INDICES_CONFIG_KEY] = "indices.toml"
-    report_inputs = [
-        path
-        for path in (settings.reports_file, settings.sql_dir / "marts" / "columns.toml")
-        if path.exists()
-    ] + sorted((settings.sql_dir / "reports").glob("*.sql"))
+    # The marts' metadata files feed the data dictionary: a reworded meaning re-renders it.
+    report_inputs = (
+        [settings.reports_file] if settings.reports_file.exists() else []
+    ) + sorted((settings.sql_dir / "reports").glob("*.sql")) + sorted(
+        (settings.sql_dir / "marts").glob("*.toml")
+    )
     external[REPORTS_CONFIG_KEY] = _sha256_bytes(
         *(part for path in report_inputs for part in (path.name.encode(), path.read_bytes()))
     )
@@ -154,7 +155,7 @@ def fingerprints(external: dict[str, str], all_models: dict[str, models.Model]) 
             if dep.startswith(models.PYTHON_TABLE_PREFIX):
                 dep = _PY
             deps.append(f"{dep}={result.get(dep, result[UNCLAIMED_RAW])}".encode())
-        return _sha256_bytes(model.sql.encode(), *shared, *deps)
+        return _sha256_bytes(model.fingerprint_text.encode(), *shared, *deps)
 
     after_python = models.downstream_of_python(all_models)
     order = models.build_order(all_models)

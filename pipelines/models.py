@@ -3,12 +3,17 @@
 A model is one file `sql/<layer>/<name>.sql` holding one `select`.  Its dependencies are the
 other models, raw tables and seeds it names, found by reading the file, so the build order is
 derived from the SQL itself and cannot drift from it.  Materialisation is declared once per
-layer.  A model's header comments declare its contract, checked after the build:
+layer.  A staging or intermediate model's header comments declare its contract:
 
     -- grain: one row per (ccode, year)
     -- key: ccode, year
     -- not_null: ccode, year, country
     -- accepted_values: atop_defense = 0, 1
+
+A mart's contract is its metadata file beside it, sql/marts/<mart>.toml
+(pipelines/mart_metadata.py): the declared column names and types are compared with the
+planned select before the mart is built, and its key, not-null and accepted-values checks run
+after the build.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import CoopError, ModelCheckError
+from pipelines.mart_metadata import MartMeta, read_marts, type_problems
 
 LAYERS = ("staging", "intermediate", "marts")
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
@@ -43,8 +49,15 @@ class Model:
     not_null: tuple[str, ...] = ()
     accepted_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""  # the header's free-text comment lines: what the model holds and why
-    # Macro files (sql/macros/*.sql) that read models and that this model calls.
-    macro_files: tuple[Path, ...] = ()
+    # The macros (sql/macros/*.sql) this model calls that read models: created before it.
+    macros: tuple[Macro, ...] = ()
+    # A mart's metadata file (sql/marts/<mart>.toml), the source of its contract.
+    metadata: MartMeta | None = None
+
+    @property
+    def fingerprint_text(self) -> str:
+        """What defines the model besides its inputs: its SQL and, for a mart, its contract."""
+        return self.sql + (self.metadata.contract_text if self.metadata else "")
 
     @property
     def materialisation(self) -> str:
@@ -63,7 +76,9 @@ def _header_value(sql: str, label: str) -> list[str]:
     return values
 
 
-_HEADER_LABEL = re.compile(r"--\s*(grain|key|not_null|accepted_values):")
+_HEADER_LABEL = re.compile(
+    r"--\s*(grain|key|not_null|accepted_values|grain, key, columns and checks):"
+)
 
 
 def _header_notes(sql: str) -> str:
@@ -83,45 +98,47 @@ def _split_names(text: str) -> tuple[str, ...]:
 
 
 _MACRO_NAME = re.compile(r"create\s+(?:or\s+replace\s+)?macro\s+([a-z_][a-z0-9_]*)", re.I)
+_STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.M)
 
 
 @dataclass(frozen=True)
-class MacroFile:
-    """One sql/macros/*.sql file: the macros it creates and the models its bodies read."""
+class Macro:
+    """One `create macro` statement of sql/macros/*.sql and the models its body reads."""
 
+    name: str
     path: Path
-    names: frozenset[str]
+    statement: str
     reads: frozenset[str]
 
 
-def discover_macros(sql_dir: Path, model_names: set[str] | None = None) -> list[MacroFile]:
-    """The macro files; `reads` holds the models (or raw/seed tables) their bodies query.
+def discover_macros(sql_dir: Path, model_names: set[str] | None = None) -> list[Macro]:
+    """Every macro; `reads` holds the models (or raw/seed tables) its body queries.
 
-    DuckDB binds a macro's tables when the macro is created, so a file that reads models is
-    created during the build, once those models exist (see build_models), and every model that
-    calls one of its macros is ordered after the models it reads.
+    DuckDB binds a macro's tables when the macro is created, so a macro that reads models is
+    created during the build, once those models exist (see build_models), and every model
+    that calls it is ordered after the models it reads.
     """
     if model_names is None:
         model_names = {
             path.stem for layer in LAYERS for path in (sql_dir / layer).glob("*.sql")
         }
-    files = []
+    found = []
     for path in sorted((sql_dir / "macros").glob("*.sql")):
-        text = _LINE_COMMENT.sub("", path.read_text(encoding="utf-8")).lower()
-        names = frozenset(_MACRO_NAME.findall(text))
-        words = set(_IDENTIFIER.findall(text))
-        reads = frozenset(
-            word for word in words
-            if word in model_names or word.startswith(_EXTERNAL_PREFIXES)
-        )
-        files.append(MacroFile(path, names, reads))
-    return files
+        for statement in _STATEMENT_END.split(path.read_text(encoding="utf-8")):
+            code = _LINE_COMMENT.sub("", statement).lower()
+            name = _MACRO_NAME.search(code)
+            if not name:
+                continue
+            reads = frozenset(
+                word for word in set(_IDENTIFIER.findall(code))
+                if word in model_names or word.startswith(_EXTERNAL_PREFIXES)
+            )
+            found.append(Macro(name.group(1), path, statement.strip(), reads))
+    return found
 
 
-def _called(sql_words: set[str], sql: str, names: frozenset[str]) -> bool:
-    return any(
-        name in sql_words and re.search(rf"\b{name}\s*\(", sql) for name in names
-    )
+def _calls(code: str, words: set[str], macro: Macro) -> bool:
+    return macro.name in words and re.search(rf"\b{macro.name}\s*\(", code) is not None
 
 
 def discover_models(sql_dir: Path) -> dict[str, Model]:
@@ -130,7 +147,8 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
         for layer in LAYERS
         for path in sorted((sql_dir / layer).glob("*.sql"))
     }
-    macro_files = [m for m in discover_macros(sql_dir, set(paths)) if m.reads]
+    reading_macros = [m for m in discover_macros(sql_dir, set(paths)) if m.reads]
+    marts = read_marts(sql_dir)
     # The generated union of rejects is a model too (see rejects_model), when there is one.
     if any(
         path.stem.endswith(CHECKED_SUFFIX)
@@ -145,36 +163,40 @@ def discover_models(sql_dir: Path) -> dict[str, Model]:
         sql = path.read_text(encoding="utf-8")
         code = _LINE_COMMENT.sub("", sql).lower()
         words = set(_IDENTIFIER.findall(code))
-        uses = tuple(m for m in macro_files if _called(words, code, m.names))
-        for macro_file in uses:
-            words |= macro_file.reads
+        uses = tuple(m for m in reading_macros if _calls(code, words, m))
+        for macro in uses:
+            words |= macro.reads
         depends_on = frozenset(
             word
             for word in words
             if word != name and (word in paths or word.startswith(_EXTERNAL_PREFIXES))
         )
-        key = _header_value(sql, "key")
-        not_null = _header_value(sql, "not_null")
-        accepted = {}
-        for entry in _header_value(sql, "accepted_values"):
-            column, _, values = entry.partition("=")
-            accepted[column.strip()] = _split_names(values)
-        grain = _header_value(sql, "grain")
+        meta = marts.get(name) if layer == "marts" else None
+        if meta is not None:
+            grain, key, not_null = meta.grain, meta.key, meta.not_null
+            accepted = meta.accepted_values
+        else:
+            grain = (_header_value(sql, "grain") or [""])[0]
+            key = _split_names((_header_value(sql, "key") or [""])[0])
+            not_null = _split_names((_header_value(sql, "not_null") or [""])[0])
+            accepted = {}
+            for entry in _header_value(sql, "accepted_values"):
+                column, _, values = entry.partition("=")
+                accepted[column.strip()] = _split_names(values)
         models[name] = Model(
             name=name,
             layer=layer,
             path=path,
             sql=sql,
             depends_on=depends_on,
-            grain=grain[0] if grain else "",
-            key=_split_names(key[0]) if key else (),
-            not_null=_split_names(not_null[0]) if not_null else (),
+            grain=grain,
+            key=key,
+            not_null=not_null,
             accepted_values=accepted,
             notes=_header_notes(sql),
-            macro_files=tuple(m.path for m in uses),
+            macros=uses,
+            metadata=meta,
         )
-        if layer == "marts" and not (grain and key):
-            raise CoopError(f"{path}: a mart must state its grain and key in its header.")
     rejects = rejects_model(sql_dir, models)
     if rejects is not None:
         models[rejects.name] = rejects
@@ -245,19 +267,19 @@ def upstream_of(models: dict[str, Model], targets: set[str]) -> set[str]:
     return seen
 
 
-def _create_macro_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _create_macro(con: duckdb.DuckDBPyConnection, macro: Macro) -> None:
     try:
-        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(macro.statement)
     except duckdb.Error as exc:
-        raise CoopError(f"{path}: failed to create macros: {exc}") from exc
+        raise CoopError(f"{macro.path}: failed to create macro {macro.name}: {exc}") from exc
 
 
 def create_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     """Create the shared SQL macros (sql/macros/*.sql) that read no model; the others are
     created by build_models once the models they read exist."""
-    for macro_file in discover_macros(sql_dir):
-        if not macro_file.reads:
-            _create_macro_file(con, macro_file.path)
+    for macro in discover_macros(sql_dir):
+        if not macro.reads:
+            _create_macro(con, macro)
 
 
 def downstream_of_python(models: dict[str, Model]) -> set[str]:
@@ -286,21 +308,39 @@ def build_models(
 ) -> list[str]:
     """Create every model (or those in `only`) in dependency order; returns the names built."""
     built = []
-    created: set[Path] = set()
+    created: set[str] = set()
     for name in build_order(models):
         if only is not None and name not in only:
             continue
         model = models[name]
-        for path in model.macro_files:
-            if path not in created:
-                _create_macro_file(con, path)
-                created.add(path)
+        for macro in model.macros:
+            if macro.name not in created:
+                _create_macro(con, macro)
+                created.add(macro.name)
+        if model.metadata is not None:
+            check_types_before_build(con, model)
         try:
             con.execute(f"create or replace {model.materialisation} {name} as\n{_body(model.sql)}")
         except duckdb.Error as exc:
             raise CoopError(f"{model.path}: failed to build: {exc}") from exc
         built.append(name)
     return built
+
+
+def check_types_before_build(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """The mart's planned columns and types must be the declared ones (dbt-style contract):
+    `describe` plans the select without running it, so a drift stops before any work."""
+    try:
+        described = con.execute(f"describe {_body(model.sql)}").fetchall()
+    except duckdb.Error as exc:
+        raise CoopError(f"{model.path}: failed to build: {exc}") from exc
+    problems = type_problems(model.metadata.types, [(row[0], row[1]) for row in described])
+    if problems:
+        raise ModelCheckError(
+            f"{model.path}: its columns differ from {model.metadata.path.name} (nothing was "
+            f"built): {'; '.join(problems)}. If the change is intended, update the [columns] "
+            f"of {model.metadata.path} (`coop contracts --write` writes the types)."
+        )
 
 
 def check_queries(model: Model) -> dict[str, str]:

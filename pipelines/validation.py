@@ -3,8 +3,10 @@
 GX is imported lazily (it costs about 5 s) and runs in an ephemeral context built for one
 run: the suites are defined here in code, nothing is stored in a gx/ folder.  Data are
 fetched from DuckDB as pandas DataFrames (GX's SQL datasource on DuckDB fails its metric
-computations: great_expectations#10738).  The column contract of each mart (names and DuckDB
-types) lives in sql/marts/contracts.json and is compared exactly.  Row counts must stay within
+computations: great_expectations#10738).  Each source's suite is declared by its adapter
+(pipelines/sources/<source>.py, `accepted_suite`); each mart's is derived from its metadata
+file (sql/marts/<mart>.toml), as is its column contract (names and DuckDB types, compared
+exactly).  Row counts must stay within
 a tolerance of the last good (published) run.
 
 The row-level rules of the SQL staging models quarantine bad rows first; these suites then
@@ -14,8 +16,8 @@ letting a bad row reach the marts.
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,21 +26,12 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import CoopError
+from pipelines.mart_metadata import MartMeta, read_marts, type_problems
 from pipelines.settings import Settings
-from pipelines.sources.ipi import MAX_MONTHLY_PERSONNEL
-from pipelines.sources.register import REGISTER_STATUSES
 
-CONTRACTS_FILE = "contracts.json"
 # Row counts may move this much (as a share) from the last good run before the gate stops:
 # a new source release legitimately adds rows, a truncated file does not halve them.
 DEFAULT_ROW_COUNT_TOLERANCE = 0.2
-# Where a mart_country_year value the register may fill came from (its <column>_source).
-FILLED_COLUMN_SOURCES = {
-    "alliance_partners_total": "atop",
-    "igo_full": "cow_igo",
-    "exercises": "mme",
-    "pko_personnel_peak": "ipi",
-}
 
 
 class ValidationError(CoopError):
@@ -141,202 +134,60 @@ def source_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
     return suites
 
 
-def mart_suites(con: duckdb.DuckDBPyConnection, last: dict) -> list[Suite]:
-    gx = _gx()
-    e = gx.expectations
-    marts = last.get("marts", {})
+def mart_suite(con: duckdb.DuckDBPyConnection, meta: MartMeta, last: dict) -> Suite:
+    """A mart's GX suite, derived from its metadata file (pipelines/mart_metadata.py).
 
-    def last_rows(mart: str) -> int | None:
-        return marts.get(mart, {}).get("rows")
+    The key is unique; a `unique` column is unique; `min`, `max` and `range_query` bound a
+    column; `values_query` lists its accepted values; `cow_member` checks a ccode against the
+    COW spells in its year, independently of the models' own rule; each [conditions] entry
+    must hold on every row; the row count must stay near the last good run's.  (not_null and
+    literal `values` run as build checks, before the gate: pipelines/models.py.)
+    """
+    e = _gx().expectations
+    expectations: list[Any] = [
+        e.ExpectColumnValuesToBeUnique(column=meta.key[0])
+        if len(meta.key) == 1
+        else e.ExpectCompoundColumnsToBeUnique(column_list=list(meta.key))
+    ]
+    members: list[str] = []
+    member_year = "year"
+    for column in meta.columns.values():
+        checks = column.checks
+        if checks.get("unique"):
+            expectations.append(e.ExpectColumnValuesToBeUnique(column=column.name))
+        low, high = checks.get("min"), checks.get("max")
+        if "range_query" in checks:
+            low, high = con.execute(checks["range_query"]).fetchone()
+        if low is not None or high is not None:
+            expectations.append(
+                e.ExpectColumnValuesToBeBetween(column=column.name, min_value=low, max_value=high)
+            )
+        if "values_query" in checks:
+            allowed = [row[0] for row in con.execute(checks["values_query"]).fetchall()]
+            expectations.append(
+                e.ExpectColumnValuesToBeInSet(column=column.name, value_set=allowed)
+            )
+        if "cow_member" in checks:
+            members.append(column.name)
+            member_year = checks["cow_member"]
+            expectations.append(
+                e.ExpectColumnValuesToBeInSet(column=f"{column.name}_is_member", value_set=[True])
+            )
+    table = meta.name
+    if members:
+        table = f"({_membership_flags(members, meta.name, member_year)})"
+    extra = "".join(f", ({condition}) as {name}" for name, condition in meta.conditions.items())
+    for name in meta.conditions:
+        expectations.append(e.ExpectColumnValuesToBeInSet(column=name, value_set=[True]))
+    last_rows = last.get("marts", {}).get(meta.name, {}).get("rows") if meta.row_count else None
+    return Suite(meta.name, f"select *{extra} from {table}", expectations, last_rows)
 
-    def unique(*columns: str) -> Any:
-        if len(columns) == 1:
-            return e.ExpectColumnValuesToBeUnique(column=columns[0])
-        return e.ExpectCompoundColumnsToBeUnique(column_list=list(columns))
 
-    def between(column: str, low: float | None, high: float | None = None) -> Any:
-        return e.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
-
-    # The frame, plus the years after it that register facts add for some states.
-    frame_first, frame_last = con.execute(
-        "select min(year), max(year) from (select year from int_cow_states_years_expanded "
-        "union all select year from int_register_years_extended)"
-    ).fetchall()[0]
-    country_counts = [
-        "alliance_partners_defense",
-        "alliance_partners_offense",
-        "alliance_partners_neutrality",
-        "alliance_partners_nonaggression",
-        "alliance_partners_consultation",
-        "alliance_partners_total",
-        "igo_full",
-        "igo_associate",
-        "igo_observer",
-        "igo_unknown_status",
-        "security_igo_full",
-        "exercises",
-        "exercises_bilateral",
-        "exercises_multilateral",
-        "exercise_partners",
-        "pko_months_contributing",
-        "register_facts",
-    ]
-    dyad_flags = [
-        "atop_defense",
-        "atop_offense",
-        "atop_neutral",
-        "atop_nonagg",
-        "atop_consul",
-        "atop_any",
-    ]
-    rules = [
-        row[0]
-        for row in con.execute(
-            "select rule from stg_seeds__quarantine_rules "
-            "union all select rule from stg_seeds__register_rules"
-        ).fetchall()
-    ]
-    return [
-        Suite(
-            "mart_country_year",
-            _membership_flags(["ccode"], "mart_country_year"),
-            [
-                unique("ccode", "year"),
-                *(e.ExpectColumnValuesToNotBeNull(column=c) for c in ("ccode", "year", "country")),
-                e.ExpectColumnValuesToBeInSet(column="ccode_is_member", value_set=[True]),
-                between("year", frame_first, frame_last),
-                *(between(c, 0) for c in country_counts),
-                between("pko_personnel_mean", 0, MAX_MONTHLY_PERSONNEL),
-                between("pko_personnel_peak", 0, MAX_MONTHLY_PERSONNEL),
-                between("pko_months_contributing", 0, 12),
-                *(
-                    e.ExpectColumnValuesToBeInSet(
-                        column=f"{column}_source", value_set=[source, "register"]
-                    )
-                    for column, source in FILLED_COLUMN_SOURCES.items()
-                ),
-            ],
-            last_rows("mart_country_year"),
-        ),
-        Suite(
-            "mart_register_facts",
-            "select * from mart_register_facts",
-            [
-                unique("register_file", "row_number"),
-                *(
-                    e.ExpectColumnValuesToNotBeNull(column=c)
-                    for c in ("ccode", "country", "count", "source_citation", "status_note")
-                ),
-                e.ExpectColumnValuesToBeInSet(column="status", value_set=REGISTER_STATUSES),
-                between("count", 0),
-            ],
-            None,
-        ),
-        Suite(
-            "mart_dyad_year",
-            "select *, ccode1 < ccode2 as is_ordered from mart_dyad_year",
-            [
-                unique("ccode1", "ccode2", "year"),
-                e.ExpectColumnValuesToBeInSet(column="is_ordered", value_set=[True]),
-                *(e.ExpectColumnValuesToBeInSet(column=c, value_set=[0, 1]) for c in dyad_flags),
-                *(
-                    between(c, 0)
-                    for c in ("joint_igo_full", "joint_security_igo_full", "joint_exercises")
-                ),
-            ],
-            last_rows("mart_dyad_year"),
-        ),
-        Suite(
-            "mart_countries",
-            "select * from mart_countries",
-            [unique("ccode"), unique("iso3")],
-            last_rows("mart_countries"),
-        ),
-        Suite(
-            "mart_source_coverage",
-            "select * from mart_source_coverage",
-            [unique("source_id")],
-            last_rows("mart_source_coverage"),
-        ),
-        Suite(
-            "mart_non_state_participants",
-            "select * from mart_non_state_participants",
-            [unique("source_id", "row_number")],
-            None,
-        ),
-        Suite(
-            "mart_quarantine",
-            "select * from mart_quarantine",
-            [
-                unique("source_file", "row_number"),
-                e.ExpectColumnValuesToBeInSet(column="rule", value_set=rules),
-                e.ExpectColumnValuesToNotBeNull(column="reason"),
-            ],
-            None,
-        ),
-        Suite(
-            "mart_cooperation_index",
-            "select * from mart_cooperation_index",
-            [
-                unique("ccode", "year"),
-                *(between(c, 0, 100) for c in ("institutional", "operational", "composite")),
-                between("symbolic_gap", -100, 100),
-                between("rank", 1),
-            ],
-            last_rows("mart_cooperation_index"),
-        ),
-        Suite(
-            "mart_partnership",
-            "select * from mart_partnership",
-            [
-                unique("ccode1", "ccode2", "year"),
-                *(
-                    between(c, 0, 1)
-                    for c in (
-                        "comprehensiveness",
-                        "reciprocity",
-                        "igo_jaccard",
-                        "partnership_score",
-                    )
-                ),
-                between("alliance_s_score", -1, 1),
-            ],
-            last_rows("mart_partnership"),
-        ),
-        Suite(
-            "mart_multivector",
-            "select * from mart_multivector",
-            [
-                unique("ccode", "year"),
-                between("hhi", 0, 1),
-                between("largest_bloc_share", 0, 1),
-                between("effective_blocs", 1),
-            ],
-            last_rows("mart_multivector"),
-        ),
-        Suite(
-            "mart_network",
-            "select * from mart_network",
-            [
-                unique("layer", "year", "ccode"),
-                between("degree", 0),
-                between("strength", 0),
-                between("eigenvector", 0, 1),
-            ],
-            last_rows("mart_network"),
-        ),
-        Suite(
-            "mart_index_uncertainty",
-            "select *, rank_p05 <= median_rank and median_rank <= rank_p95 as is_ordered "
-            "from mart_index_uncertainty",
-            [
-                unique("ccode", "year"),
-                e.ExpectColumnValuesToBeInSet(column="is_ordered", value_set=[True]),
-                between("median_rank", 1),
-            ],
-            last_rows("mart_index_uncertainty"),
-        ),
-    ]
+def mart_suites(
+    con: duckdb.DuckDBPyConnection, last: dict, sql_dir: Path
+) -> list[Suite]:
+    """One suite per mart, each derived from its metadata file."""
+    return [mart_suite(con, meta, last) for meta in read_marts(sql_dir).values()]
 
 
 def row_count_tolerance() -> float:
@@ -350,36 +201,71 @@ def row_count_tolerance() -> float:
     return tolerance
 
 
-def check_contracts(con: duckdb.DuckDBPyConnection, contracts_path: Path) -> list[str]:
-    """Compare every mart's columns and DuckDB types with sql/marts/contracts.json."""
-    if not contracts_path.is_file():
-        return [f"{contracts_path}: missing; write it with `coop contracts --write`"]
-    contracts = json.loads(contracts_path.read_text(encoding="utf-8"))
-    problems = []
+def check_contracts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
+    """Compare every built mart's columns and DuckDB types with its metadata file.
+
+    The build already compared each mart's planned select before building it; this confirms
+    the database about to be published (or the published one: `coop contracts`).
+    """
+    declared = {name: meta for name, meta in read_marts(sql_dir).items()}
     actual = describe_marts(con)
-    for mart in sorted(set(contracts) | set(actual)):
+    problems = []
+    for mart in sorted(set(declared) | set(actual)):
         if mart not in actual:
-            problems.append(f"{mart}: in the contract but not built")
-        elif mart not in contracts:
-            problems.append(f"{mart}: built but has no contract in {contracts_path.name}")
-        elif actual[mart] != contracts[mart]:
-            expected, got = contracts[mart], actual[mart]
-            diff = [
-                f"{c} {expected.get(c, 'absent')} -> {got.get(c, 'absent')}"
-                for c in dict.fromkeys([*expected, *got])
-                if expected.get(c) != got.get(c)
-            ]
-            if not diff:
-                diff = ["column order changed"]
-            problems.append(f"{mart}: columns differ from the contract: {'; '.join(diff)}")
+            problems.append(f"{mart}: declared in {mart}.toml but not built")
+        elif mart not in declared:
+            problems.append(f"{mart}: built but has no metadata file sql/marts/{mart}.toml")
+        else:
+            diff = type_problems(declared[mart].types, list(actual[mart].items()))
+            if diff:
+                problems.append(
+                    f"{mart}: columns differ from {mart}.toml: {'; '.join(diff)}"
+                )
     return problems
 
 
-def write_contracts(con: duckdb.DuckDBPyConnection, contracts_path: Path) -> dict:
-    """Record the marts' current columns and types as their contract (after a reviewed change)."""
-    described = describe_marts(con)
-    contracts_path.write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")
-    return described
+def write_contracts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
+    """Write the built marts' column types into their metadata files (after a reviewed
+    change): `type` lines are updated, new columns added (to be documented), gone ones
+    dropped.  Returns the files changed."""
+    changed = []
+    actual = describe_marts(con)
+    for mart, meta in read_marts(sql_dir).items():
+        if mart not in actual:
+            continue
+        text = rewrite_types(meta.path.read_text(encoding="utf-8"), actual[mart])
+        if text != meta.path.read_text(encoding="utf-8"):
+            meta.path.write_text(text, encoding="utf-8")
+            changed.append(str(meta.path))
+    return changed
+
+
+_SECTION = re.compile(r"^\[columns\.([^\]]+)\]\s*$")
+
+
+def rewrite_types(text: str, types: dict[str, str]) -> str:
+    """A metadata file's text with its [columns.*] types set to `types`, in that order."""
+    head, sections, current = [], {}, None
+    for line in text.splitlines():
+        match = _SECTION.match(line)
+        if match:
+            current = match.group(1)
+            sections[current] = [line]
+        elif current is None:
+            head.append(line)
+        else:
+            sections[current].append(line)
+    out = list(head)
+    for column, data_type in types.items():
+        lines = sections.get(column) or ["", f"[columns.{column}]", 'type = ""']
+        lines = [f'type = "{data_type}"' if line.startswith("type = ") else line
+                 for line in lines]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if out and out[-1].strip():
+            out.append("")
+        out.extend(line for line in lines if line or out[-1] != "")
+    return "\n".join(out) + "\n"
 
 
 def describe_marts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
@@ -488,16 +374,16 @@ def run_gate(
     import_started = time.perf_counter()
     _gx()
     import_seconds = round(time.perf_counter() - import_started, 3)
-    suites = source_suites(con, last) + mart_suites(con, last)
+    suites = source_suites(con, last) + mart_suites(con, last, settings.sql_dir)
     result = run_suites(con, suites, docs_dir, row_count_tolerance())
     result.seconds["gx_import"] = import_seconds
-    result.failures.extend(check_contracts(con, settings.sql_dir / "marts" / CONTRACTS_FILE))
+    result.failures.extend(check_contracts(con, settings.sql_dir))
     if result.failures:
         raise ValidationError(
             f"{len(result.failures)} expectation(s) failed; nothing was published "
             f"(validation results: {result.docs_index}):\n  "
             + "\n  ".join(result.failures)
             + "\nIf a column change is intended, run `coop contracts --write` and commit "
-            "sql/marts/contracts.json."
+            "the marts' metadata files (sql/marts/<mart>.toml)."
         )
     return result

@@ -1,15 +1,14 @@
 """The data dictionary documents every published mart column, and only those.
 
 Marts are published once from the synthetic fixture; their columns and DuckDB types are the
-real marts' (the gate holds both to sql/marts/contracts.json). So a column added to a mart
-without a line in sql/marts/columns.toml, or a line left for a column that is gone, fails here,
-and so does a docs/data_dictionary.md that was not regenerated.
+real marts' (the build holds both to each mart's sql/marts/<mart>.toml). So a column added to
+a mart without documentation in its metadata file, or an entry left for a column that is gone,
+fails here, and so does a docs/data_dictionary.md that was not regenerated.
 """
 
 from __future__ import annotations
 
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,8 @@ from click.testing import CliRunner
 from pipelines import dictionary
 from pipelines.cli import main
 from pipelines.db import connect_published
+from pipelines.errors import CoopError
+from pipelines.mart_metadata import read_common, read_marts
 from pipelines.settings import PROJECT_ROOT, Settings, get_settings
 from tests.helpers import fixture_project, publish
 
@@ -33,16 +34,17 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         yield settings
 
 
-def edited_project(tmp_path: Path, edit) -> Path:
-    """A copy of the project's sql/ whose columns.toml went through `edit(text) -> text`, with
-    the files the documentation may cite beside it; returns the sql directory."""
+def edited_project(tmp_path: Path, edits: dict) -> Path:
+    """A copy of the project's sql/ whose sql/marts/<file> went through `edits[file](text)`,
+    with the files the documentation may cite beside it; returns the sql directory."""
     sql_dir = tmp_path / "sql"
     shutil.copytree(PROJECT_ROOT / "sql", sql_dir)
     for entry in PROJECT_ROOT.iterdir():
         if entry.name != "sql":
             (tmp_path / entry.name).symlink_to(entry)
-    path = dictionary.columns_file(sql_dir)
-    path.write_text(edit(path.read_text("utf-8")), encoding="utf-8")
+    for name, edit in edits.items():
+        path = sql_dir / "marts" / name
+        path.write_text(edit(path.read_text("utf-8")), encoding="utf-8")
     return sql_dir
 
 
@@ -86,69 +88,98 @@ def test_markdown_lists_every_mart_and_column(published: Settings):
         con.close()
 
 
-def _drop_entry(text: str, header: str) -> str:
+def _drop_docs(text: str, header: str) -> str:
+    """The file without the meaning, unit and sources of one [columns.<c>] entry."""
     start = text.index(header)
-    end = text.index("\n[", start + 1)
-    return text[:start] + text[end + 1:]
+    end = text.find("\n[", start + 1)
+    end = len(text) if end == -1 else end
+    kept = [line for line in text[start:end].splitlines()
+            if not line.startswith(("meaning =", "unit =", "sources ="))]
+    return text[:start] + "\n".join(kept) + "\n" + text[end:]
+
+
+DROP_JOINT_EXERCISES = {
+    "mart_dyad_year.toml": lambda t: _drop_docs(t, "[columns.joint_exercises]")
+}
 
 
 def test_an_undocumented_column_is_named(published: Settings, tmp_path: Path):
-    sql_dir = edited_project(tmp_path, lambda t: _drop_entry(t, "[mart_dyad_year.joint_exercises]"))
+    sql_dir = edited_project(tmp_path, DROP_JOINT_EXERCISES)
     assert problems(published, sql_dir) == [
-        "columns.toml: mart_dyad_year.joint_exercises is not documented: "
-        "add [mart_dyad_year.joint_exercises]."
+        "mart_dyad_year.toml: mart_dyad_year.joint_exercises is not documented: give "
+        "[columns.joint_exercises] a meaning, unit and sources (or add [joint_exercises] to "
+        "common_columns.toml)."
     ]
 
 
-def test_a_column_no_mart_has_is_named(published: Settings, tmp_path: Path):
-    entry = '\n[mart_network.closeness]\nmeaning = "gone"\nunit = "x"\nsources = ["atop"]\n'
-    sql_dir = edited_project(tmp_path, lambda t: t + entry)
+def test_a_column_the_mart_does_not_have_is_named(published: Settings, tmp_path: Path):
+    entry = ('\n[columns.closeness]\ntype = "DOUBLE"\nmeaning = "gone"\nunit = "x"\n'
+             'sources = ["atop"]\n')
+    sql_dir = edited_project(tmp_path, {"mart_network.toml": lambda t: t + entry})
     assert problems(published, sql_dir) == [
-        "columns.toml: [mart_network.closeness] documents a column mart_network does not have."
+        "mart_network.toml: [columns.closeness] declares a column mart_network does not have."
     ]
 
 
 def test_bad_entries_are_named(published: Settings, tmp_path: Path):
-    def edit(text: str) -> str:
-        text = text.replace('[mart_countries.n_spells]\nmeaning = "Number',
-                            '[mart_countries.n_spells]\nmeening = "Number', 1)
-        text = text.replace('[mart_network.n_nodes]\nmeaning = "Nodes of the graph: every '
-                            'system member that year, isolates included."\nunit = "states"\n'
+    def countries(text: str) -> str:
+        return text.replace('[columns.n_spells]\ntype = "BIGINT"\nmeaning = "Number',
+                            '[columns.n_spells]\ntype = "BIGINT"\nmeening = "N', 1)
+
+    def network(text: str) -> str:
+        return text.replace('[columns.n_nodes]\ntype = "INTEGER"\nmeaning = "Nodes of the graph: '
+                            'every system member that year, isolates included."\nunit = "states"\n'
                             'sources = ["cow_states"]',
-                            '[mart_network.n_nodes]\nmeaning = "Nodes."\nunit = "states"\n'
-                            'sources = ["cow_statez"]', 1)
-        return text + '\n[common.alliance_id]\nmeaning = "x"\nunit = "x"\nsources = ["atop"]\n' \
-                      '\n[mart_gone.year]\nmeaning = "x"\nunit = "x"\nsources = ["atop"]\n'
-    found = problems(published, edited_project(tmp_path, edit))
-    assert "columns.toml: [mart_countries.n_spells]: lacks meaning." in found
-    assert "columns.toml: [mart_countries.n_spells]: unknown field(s) meening." in found
-    assert any(p.startswith("columns.toml: [mart_network.n_nodes]: source 'cow_statez' is "
+                            '[columns.n_nodes]\ntype = "INTEGER"\nmeaning = "Nodes."\n'
+                            'unit = "states"\nsources = ["cow_statez"]', 1)
+
+    def common(text: str) -> str:
+        return text + '\n[alliance_id]\nmeaning = "x"\nunit = "x"\nsources = ["atop"]\n'
+
+    found = problems(published, edited_project(tmp_path, {
+        "mart_network.toml": network, "common_columns.toml": common}))
+    assert any(p.startswith("mart_network.toml: [columns.n_nodes]: source 'cow_statez' is "
                             "neither a source of raw/sources.toml") for p in found)
-    assert "columns.toml: [common.alliance_id] is used by no mart: remove it." in found
-    assert "columns.toml: [mart_gone.*] documents mart_gone, which is not a mart model." in found
-    assert len(found) == 5, found
+    assert "common_columns.toml: [alliance_id] is used by no mart: remove it." in found
+    assert len(found) == 2, found
+    # An unknown field is refused when the file is read, naming the file and the field.
+    sql_dir = edited_project(tmp_path / "unknown", {"mart_countries.toml": countries})
+    with pytest.raises(CoopError, match=r"mart_countries\.toml: \[columns\.n_spells\] unknown "
+                                        r"field\(s\) meening"):
+        problems(published, sql_dir)
 
 
-def test_a_new_mart_without_documentation_is_named(published: Settings, tmp_path: Path):
-    sql_dir = edited_project(tmp_path, lambda text: text)
+def test_a_new_mart_without_metadata_is_refused_by_name(published: Settings, tmp_path: Path):
+    sql_dir = edited_project(tmp_path, {})
     (sql_dir / "marts" / "mart_extra.sql").write_text(
-        "-- grain: one row per state\n-- key: ccode\nselect ccode from mart_countries\n",
-        encoding="utf-8")
+        "select ccode from mart_countries\n", encoding="utf-8")
+    with pytest.raises(CoopError, match=r"mart_extra\.sql: a mart needs its metadata file "
+                                        r"mart_extra\.toml beside it"):
+        problems(published, sql_dir)
+
+
+def test_a_new_mart_not_built_yet_is_named(published: Settings, tmp_path: Path):
+    sql_dir = edited_project(tmp_path, {})
+    (sql_dir / "marts" / "mart_extra.sql").write_text(
+        "select ccode from mart_countries\n", encoding="utf-8")
+    (sql_dir / "marts" / "mart_extra.toml").write_text(
+        'description = "x"\ngrain = "one row per state"\nkey = ["ccode"]\n'
+        '[columns.ccode]\ntype = "INTEGER"\n', encoding="utf-8")
     assert problems(published, sql_dir) == [
-        "columns.toml: [marts] has no description of mart_extra.",
-        "columns.toml: mart_extra is not in the database: build or publish the marts first.",
+        "mart_extra.toml: mart_extra is not in the database: build or publish the marts first.",
     ]
 
 
-def test_every_mart_has_a_description_and_every_entry_its_fields():
-    docs = tomllib.loads(dictionary.columns_file(PROJECT_ROOT / "sql").read_text("utf-8"))
-    assert set(docs["marts"]) == set(dictionary.mart_models(PROJECT_ROOT / "sql"))
-    for section, entries in docs.items():
-        if section == "marts":
-            continue
-        for column, entry in entries.items():
-            assert entry["meaning"].strip() and entry["unit"].strip(), f"{section}.{column}"
-            assert entry["sources"], f"{section}.{column}"
+def test_every_mart_has_a_description_and_every_column_its_docs():
+    marts = read_marts(PROJECT_ROOT / "sql")
+    assert set(marts) == set(dictionary.mart_models(PROJECT_ROOT / "sql"))
+    for name, meta in marts.items():
+        assert meta.description.strip() and meta.grain.strip() and meta.key, name
+        for column in meta.columns.values():
+            assert column.meaning.strip() and column.unit.strip(), f"{name}.{column.name}"
+            assert column.sources, f"{name}.{column.name}"
+    for column, entry in read_common(PROJECT_ROOT / "sql").items():
+        assert entry["meaning"].strip() and entry["unit"].strip() and entry["sources"], column
 
 
 def test_html_dictionary(published: Settings):
@@ -173,7 +204,7 @@ def test_html_dictionary(published: Settings):
 
 def test_html_marks_undocumented_columns_instead_of_failing(published: Settings, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch):
-    sql_dir = edited_project(tmp_path, lambda t: _drop_entry(t, "[mart_dyad_year.joint_exercises]"))
+    sql_dir = edited_project(tmp_path, DROP_JOINT_EXERCISES)
     monkeypatch.setenv("COOP_SQL_DIR", str(sql_dir))
     html = dictionary.render_dictionary(get_settings()).read_text("utf-8")
     assert "1 column(s) of the published marts are not documented" in html
@@ -198,7 +229,7 @@ def test_cli_writes_and_checks_the_dictionary(published: Settings):
 
 def test_cli_refuses_an_undocumented_column(published: Settings, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch):
-    sql_dir = edited_project(tmp_path, lambda t: _drop_entry(t, "[mart_dyad_year.joint_exercises]"))
+    sql_dir = edited_project(tmp_path, DROP_JOINT_EXERCISES)
     monkeypatch.setenv("COOP_SQL_DIR", str(sql_dir))
     result = CliRunner().invoke(main, ["dictionary"])
     assert result.exit_code == 1

@@ -106,3 +106,24 @@ def test_shipped_manifest_lists_every_raw_file_with_provenance():
         assert source.citation and source.version and source.first_year <= source.last_year
         for key in ("origin", "licence", "code_system"):
             assert source.meta[key]
+
+
+def test_adapters_are_discovered_and_declare_what_the_pipeline_needs():
+    """Every module of pipelines/sources/ with a SOURCE_ID is an adapter (no list to edit),
+    and each declares its files, its report label and its GX suite."""
+    import pkgutil
+
+    import pipelines.sources as package
+    from pipelines.settings import get_settings
+    from pipelines.sources import ADAPTERS, ALL_SOURCES, source_labels
+
+    modules = {info.name for info in pkgutil.iter_modules(package.__path__)}
+    assert {adapter.__name__.rsplit(".", 1)[1] for adapter in ALL_SOURCES.values()} == (
+        modules - {"base"}
+    )
+    assert set(ADAPTERS) == set(read_manifest(get_settings().sources_manifest))
+    assert set(ALL_SOURCES) == set(ADAPTERS) | {"register"}
+    for source_id, adapter in ALL_SOURCES.items():
+        assert adapter.LABEL.strip(), source_id
+        assert callable(adapter.accepted_suite), source_id
+    assert source_labels()["mme"] == "multinational exercises (operational pillar)"

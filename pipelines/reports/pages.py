@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipelines.reports import figures
 from pipelines.reports.data import Panel, ReportData, json_numbers, values, year_span
+from pipelines.sources import source_labels
 
 # (column of mart_country_year, label, unit, source_id)
 INDICATORS = [
@@ -23,13 +24,8 @@ INDICATORS = [
     ("pko_personnel_mean", "UN peacekeepers, monthly mean", "personnel", "ipi"),
     ("pko_months_contributing", "Months contributing peacekeepers", "months", "ipi"),
 ]
-SOURCE_MEASURES = {
-    "atop": "alliance partners by obligation (institutional pillar)",
-    "cow_igo": "IGO and security-IGO memberships (institutional pillar)",
-    "mme": "multinational exercises (operational pillar)",
-    "ipi": "UN peacekeeping personnel (operational pillar)",
-    "cow_states": "which states exist in which years",
-}
+# What each source measures: the LABEL its adapter declares (pipelines/sources/<source>.py).
+SOURCE_MEASURES = source_labels()
 LAYERS = [
     ("alliance", "Alliances (ATOP)"),
     ("joint_igo", "Joint IGO memberships (COW IGO)"),

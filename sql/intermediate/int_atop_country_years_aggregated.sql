@@ -8,15 +8,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'atop'
+    select * from covered_country_years('atop')
 ),
 
 alliances as (
@@ -45,7 +37,6 @@ final as (
         coalesce(alliances.partners_consultation, 0) as alliance_partners_consultation,
         coalesce(alliances.partners_total, 0) as alliance_partners_total
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join alliances on frame.ccode = alliances.ccode and frame.year = alliances.year
 )
 

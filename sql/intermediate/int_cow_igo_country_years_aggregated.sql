@@ -7,15 +7,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'cow_igo'
+    select * from covered_country_years('cow_igo')
 ),
 
 memberships as (
@@ -50,7 +42,6 @@ final as (
         coalesce(memberships.security_igo_full, 0) as security_igo_full,
         coalesce(memberships.security_igos, '') as security_igos
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join memberships on frame.ccode = memberships.ccode and frame.year = memberships.year
 )
 

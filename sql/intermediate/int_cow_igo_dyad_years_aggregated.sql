@@ -1,19 +1,11 @@
 -- grain: one row per pair of system members (ccode1 < ccode2) per year inside COW IGO's years
 -- key: ccode1, ccode2, year
--- 0 when the pair has no joint full membership that year; years outside the coverage have no row, so they
--- stay NULL in mart_dyad_year.
+-- 0 when the pair has no joint full membership that year; years outside the
+-- coverage have no row, so they stay NULL in mart_dyad_year.
 with
 
 pairs as (
-    select * from int_dyad_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'cow_igo'
+    select * from covered_dyad_years('cow_igo')
 ),
 
 records as (
@@ -28,7 +20,6 @@ final as (
         coalesce(records.joint_igo_full, 0) as joint_igo_full,
         coalesce(records.joint_security_igo_full, 0) as joint_security_igo_full
     from pairs
-    inner join coverage on pairs.year between coverage.first_year and coverage.last_year
     left join records
         on
             pairs.ccode1 = records.ccode1

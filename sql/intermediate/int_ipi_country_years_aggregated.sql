@@ -8,15 +8,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'ipi'
+    select * from covered_country_years('ipi')
 ),
 
 contributions as (
@@ -62,7 +54,6 @@ final as (
         coalesce(averaged.personnel_peak, 0) as pko_personnel_peak,
         coalesce(averaged.months_contributing, 0) as pko_months_contributing
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join averaged on frame.ccode = averaged.ccode and frame.year = averaged.year
 )
 

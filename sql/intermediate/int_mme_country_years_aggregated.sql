@@ -6,15 +6,7 @@
 with
 
 frame as (
-    select * from int_country_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'mme'
+    select * from covered_country_years('mme')
 ),
 
 exercises as (
@@ -66,7 +58,6 @@ final as (
         coalesce(exercises.exercises_multilateral, 0) as exercises_multilateral,
         coalesce(exercise_partner_counts.exercise_partners, 0) as exercise_partners
     from frame
-    inner join coverage on frame.year between coverage.first_year and coverage.last_year
     left join exercises on frame.ccode = exercises.ccode and frame.year = exercises.year
     left join exercise_partner_counts
         on

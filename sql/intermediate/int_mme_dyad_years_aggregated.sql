@@ -1,19 +1,11 @@
 -- grain: one row per pair of system members (ccode1 < ccode2) per year inside MME's years
 -- key: ccode1, ccode2, year
--- 0 when the pair has no joint exercise that year; years outside the coverage have no row, so they
--- stay NULL in mart_dyad_year.
+-- 0 when the pair has no joint exercise that year; years outside the
+-- coverage have no row, so they stay NULL in mart_dyad_year.
 with
 
 pairs as (
-    select * from int_dyad_years_framed
-),
-
-coverage as (
-    select
-        first_year,
-        last_year
-    from stg_sources__coverage
-    where source_id = 'mme'
+    select * from covered_dyad_years('mme')
 ),
 
 records as (
@@ -27,7 +19,6 @@ final as (
         pairs.year,
         coalesce(records.joint_exercises, 0) as joint_exercises
     from pairs
-    inner join coverage on pairs.year between coverage.first_year and coverage.last_year
     left join records
         on
             pairs.ccode1 = records.ccode1

@@ -1,6 +1,4 @@
--- grain: one row per COW system member (ccode) per year, as in mart_country_year
--- key: ccode, year
--- not_null: ccode, year, country, scored, institutional_indicators_total, operational_indicators_total
+-- grain, key, columns and checks: sql/marts/mart_cooperation_index.toml
 -- Computed by pipelines/indices from indices.toml (methodology v2: docs/methodology.md).
 -- Pillars and composites are on 0-100 (100 = the most cooperation in the panel), from the
 -- index years on (indices.toml first_year). The current composite (institutional,

@@ -1,6 +1,4 @@
--- grain: one row per documented correction to a source's data (seeds/corrections.csv)
--- key: correction_id
--- not_null: correction_id, source_id, entity, ccode, item, first_year, field, citation
+-- grain, key, columns and checks: sql/marts/mart_corrections.toml
 -- What each correction changes, the evidence and the citation, and how many source values it
 -- changed or added in the build (values_changed; 0 means the source already agrees). The
 -- index marts name the corrections that entered a value (mart_cooperation_index

@@ -1,6 +1,4 @@
--- grain: one row per COW state
--- key: ccode
--- not_null: ccode, country, stateabb
+-- grain, key, columns and checks: sql/marts/mart_countries.toml
 with
 
 countries as (

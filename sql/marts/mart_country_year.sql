@@ -1,6 +1,4 @@
--- grain: one row per COW system member (ccode) per year, 1816 to the last year any source covers
--- key: ccode, year
--- not_null: ccode, year, country, stateabb
+-- grain, key, columns and checks: sql/marts/mart_country_year.toml
 -- The state-year frame plus one join per source: each int_<source>_country_years_aggregated
 -- has a row only inside its source's years (0 when the state has no record), so a source's
 -- columns are NULL outside them: alliances (ATOP) 1815-2018, memberships (COW IGO) 1816-2014,

@@ -1,12 +1,4 @@
--- grain: one row per undirected pair of COW system members (ccode1 < ccode2) per year
--- key: ccode1, ccode2, year
--- not_null: ccode1, ccode2, year, country1, country2
--- accepted_values: atop_defense = 0, 1
--- accepted_values: atop_offense = 0, 1
--- accepted_values: atop_neutral = 0, 1
--- accepted_values: atop_nonagg = 0, 1
--- accepted_values: atop_consul = 0, 1
--- accepted_values: atop_any = 0, 1
+-- grain, key, columns and checks: sql/marts/mart_dyad_year.toml
 -- Every pair of states that are both system members that year, tie or not, so a 0 is a
 -- measured absence; a source's columns are NULL outside its coverage years. The dyad-year
 -- frame plus one join per source (int_<source>_dyad_years_aggregated).

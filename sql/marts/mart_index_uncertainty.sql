@@ -1,6 +1,4 @@
--- grain: one row per state (ccode) per year with a (current) composite cooperation index
--- key: ccode, year
--- not_null: ccode, year, country, nominal_rank, median_rank, rank_p05, rank_p95, n_draws, nominal_outside_interval
+-- grain, key, columns and checks: sql/marts/mart_index_uncertainty.toml
 -- Monte-Carlo over the methodological choices of indices.toml [uncertainty] (seeded):
 -- normalisation, weights, aggregation, one indicator left out, the organisation list, the
 -- corrections on/off and carrying slow commitments forward on/off. Median rank and 5-95 %

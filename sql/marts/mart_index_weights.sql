@@ -1,6 +1,4 @@
--- grain: one row per indicator of indices.toml
--- key: indicator
--- not_null: indicator, pillar, core, carry_forward_years, status
+-- grain, key, columns and checks: sql/marts/mart_index_weights.toml
 -- Nominal and effective weights of the indicators of the (current) composite. nominal_weight
 -- is the indicator's weight within its pillar times the pillar's weight; effective_weight is
 -- its squared Pearson correlation with the composite over the ranked country-years, as a

@@ -1,6 +1,4 @@
--- grain: one row per state (ccode) per year in which it has a tie in at least one weighted layer
--- key: ccode, year
--- not_null: ccode, year, country, n_layers_used, layers_used, other_share
+-- grain, key, columns and checks: sql/marts/mart_multivector.toml
 -- Shares of a state's cooperation with the partner blocs of seeds/blocs.csv (one share_<bloc>
 -- column per bloc; the columns follow the file), the rest in other_share; hhi and
 -- effective_blocs over the bloc shares re-scaled without "other"; the largest bloc and its

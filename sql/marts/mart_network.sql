@@ -1,8 +1,4 @@
--- grain: one row per cooperation layer, COW system member (ccode) and year the layer's source covers
--- key: layer, ccode, year
--- not_null: layer, ccode, year, country, degree, strength, eigenvector_method, component_size
--- accepted_values: layer = 'alliance', 'joint_igo', 'joint_exercise'
--- accepted_values: eigenvector_method = 'power_iteration', 'numpy_eigh', 'no_edges'
+-- grain, key, columns and checks: sql/marts/mart_network.toml
 -- Degree (partners), strength (sum of edge weights: alliance level 1-3, joint full IGOs, joint
 -- exercises) and weighted eigenvector centrality (unit Euclidean norm; networkx's power iteration
 -- in numpy); every system member is a node, isolates included. eigenvector_method records how

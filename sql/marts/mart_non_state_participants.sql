@@ -1,6 +1,4 @@
--- grain: one row per non-state participant (an organisation or territory) of an MME exercise
--- key: source_id, row_number
--- not_null: source_id, row_number, mme_row, participant_name
+-- grain, key, columns and checks: sql/marts/mart_non_state_participants.toml
 -- Kept apart so that counts of states never include NATO, Hong Kong or Bermuda, and nothing
 -- the source lists is dropped silently.
 with

@@ -1,12 +1,4 @@
--- grain: one row per undirected pair (ccode1 < ccode2) per year, from the pair's first year with a military tie
--- key: ccode1, ccode2, year
--- not_null: ccode1, ccode2, year, country1, country2, layers_active, layers_covered, longevity_years
--- accepted_values: layer_alliance = 0, 1
--- accepted_values: layer_joint_military_org = 0, 1
--- accepted_values: layer_joint_security_igo = 0, 1
--- accepted_values: layer_joint_igo = 0, 1
--- accepted_values: layer_joint_exercise = 0, 1
--- accepted_values: alliance_level = 0, 1, 2, 3
+-- grain, key, columns and checks: sql/marts/mart_partnership.toml
 -- The four criteria of a strategic partnership (Tolipov; docs/methodology.md section 4):
 -- comprehensiveness (mean intensity over the fixed layers of indices.toml, NULL unless every
 -- one is covered), longevity, reciprocity and coherence, each on 0-1, and partnership_score

@@ -1,6 +1,4 @@
--- grain: one row per rejected raw record
--- key: source_file, row_number
--- not_null: source_id, source_file, row_number, rule, reason
+-- grain, key, columns and checks: sql/marts/mart_quarantine.toml
 -- row_number is the record's position in its file (1 = first data row after the header).
 with
 

@@ -1,9 +1,4 @@
--- grain: one row per accepted fact of the analysts' register (raw/register/)
--- key: register_file, row_number
--- not_null: register_file, row_number, ccode, family, count, count_qualifier, source_citation, confidence, status
--- accepted_values: count_qualifier = 'exact', 'at_least', 'at_most', 'approximately'
--- accepted_values: confidence = 'confirmed', 'reported'
--- accepted_values: status = 'counted', 'superseded_by_public_source', 'not_exact', 'no_mart_column', 'undated'
+-- grain, key, columns and checks: sql/marts/mart_register_facts.toml
 -- Every figure an analyst recorded, with its citation and where it went. year is NULL for an
 -- undated fact (never guessed). status: counted = fills mart_column of mart_country_year
 -- (source 'register'); superseded_by_public_source = the public dataset covers that year and

@@ -1,6 +1,4 @@
--- grain: one row per source dataset
--- key: source_id
--- not_null: source_id, dataset, version, citation, first_year, last_year
+-- grain, key, columns and checks: sql/marts/mart_source_coverage.toml
 -- Outside [first_year, last_year] a source's columns in the marts are NULL, never 0.
 with
 
