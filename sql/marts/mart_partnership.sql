@@ -6,8 +6,10 @@
 -- joint security IGO or a joint exercise); longevity counts only military ties (a strong
 -- alliance obligation, a joint military organisation, a joint exercise). Joint exercises are
 -- weighted 1 / (n - 1) for n participating states (exercise_intensity). Layers are NULL
--- outside their source's years; reciprocity is NULL where the pair has no directed ATOP
--- obligation; coherence uses UN voting agreement where that source is in the build.
+-- outside their source's years. Reciprocity is the mean of the balance of directed ATOP
+-- obligations and the balance of exercises each side hosted over the last 10 years (hosts from
+-- MME coordinates), NULL where neither is observed; coherence uses UN voting agreement where
+-- that source is in the build.
 with
 
 partnership as (
@@ -44,6 +46,10 @@ final as (
         partnership.longevity,
         cast(partnership.obligations_given_1to2 as integer) as obligations_given_1to2,
         cast(partnership.obligations_given_2to1 as integer) as obligations_given_2to1,
+        partnership.hosted_by_1,
+        partnership.hosted_by_2,
+        partnership.obligation_balance,
+        partnership.hosting_balance,
         partnership.reciprocity,
         partnership.igo_jaccard,
         partnership.alliance_s_score,
