@@ -138,14 +138,16 @@ def test_a_variable_set_in_the_session_replaces_the_default(published: Settings)
 
 
 def test_country_index_trend(published: Settings):
-    # Kazakhstan is a member from 1991. Fixture coverage: ATOP 1990-2018, COW IGO 1990-2014,
-    # MME 1990-2010, IPI 1990-2014. The institutional pillar needs ATOP and IGO (1991-2014),
-    # the operational pillar MME and IPI (1991-2010); 2015-2018 have neither pillar.
+    # Kazakhstan joined on 26 December 1991: not scored in 1991 (part-year rule, 6 months).
+    # Fixture coverage: ATOP 1990-2018, COW IGO 1990-2014 (memberships carried forward,
+    # flagged, to 2018), MME 1990-2010, IPI 1990-2014. The institutional pillar runs 1992-2018;
+    # the current composite needs an operational indicator too: exercises and peacekeeping
+    # 1992-2010, peacekeeping alone 2011-2014; none after 2014.
     rows = run_example(published, "country_index_trend.sql")
-    assert [row["year"] for row in rows] == list(range(1991, 2015))
+    assert [row["year"] for row in rows] == list(range(1992, 2019))
     assert {row["iso3"] for row in rows} == {"KAZ"}
     with_composite = [row["year"] for row in rows if row["composite"] is not None]
-    assert with_composite == list(range(1991, 2011))
+    assert with_composite == list(range(1992, 2015))
     assert all(
         (row["median_rank"] is not None) == (row["composite"] is not None) for row in rows
     )

@@ -5,9 +5,9 @@
 --   duckdb -readonly marts/coop.duckdb < sql/examples/country_index_trend.sql
 -- Marts: mart_cooperation_index (pillars and composite on 0-100, rank 1 = highest) and
 -- mart_index_uncertainty (median rank and 5-95 % rank interval over the Monte-Carlo draws).
--- Years in which the country has at least one pillar. The composite, rank and interval
--- exist only where both pillars do (the current composite: 1990-2014 on the shipped sources); read a rank with
--- its interval. Method: docs/methodology.md sections 3 and 7.
+-- Years in which the country has at least one pillar. The (current) composite, rank and
+-- interval exist only where both pillars do (1990-2014 with the shipped sources); read a rank
+-- with its interval. Method: docs/methodology.md sections 3 and 7.
 set variable iso3 = coalesce(getvariable('iso3'), 'KAZ');
 
 with
