@@ -155,10 +155,11 @@ def test_country_index_trend(published: Settings):
 
 
 def test_compare_two_countries(published: Settings):
-    # KAZ and UZB, members from 1991; they exercise together in 2000 (mme2) and 2005 (mme4),
-    # and are allied (ATOP) in 2000 only. MME stops in 2010 (NULL after), not 0.
+    # KAZ and UZB, members from 26 December 1991 (scored from 1992: part-year rule); they
+    # exercise together in 2000 (mme2) and 2005 (mme4), and are allied (ATOP) in 2000 only.
+    # MME stops in 2010 (NULL after), not 0; commitments are carried forward to 2018.
     rows = {row["year"]: row for row in run_example(published, "compare_two_countries.sql")}
-    assert sorted(rows) == list(range(1991, 2015))
+    assert sorted(rows) == list(range(1992, 2019))
     assert {(row["iso3_a"], row["iso3_b"]) for row in rows.values()} == {("KAZ", "UZB")}
     assert [rows[year]["joint_exercises"] for year in (2000, 2001, 2005, 2012)] == [1, 0, 1, None]
     assert [rows[year]["alliance"] for year in (2000, 2001)] == [1, 0]
@@ -168,11 +169,11 @@ def test_compare_two_countries(published: Settings):
 
 
 def test_biggest_gainers(published: Settings):
-    # The fixture composite ends in 2010, so the decade is 2000-2010. Members in both years:
-    # USA, Germany (255, DEU), Czech Republic (316, CZE), Russia, Uzbekistan, Kazakhstan
-    # (260 German Federal Republic and 315 Czechoslovakia ended before 2000).
+    # The fixture's current composite ends in 2014 (peacekeeping ends then), so the decade is
+    # 2004-2014. Members in both years: USA, Germany (255, DEU), Czech Republic (316, CZE),
+    # Russia, Uzbekistan, Kazakhstan (260 and 315 ended before 2004).
     rows = run_example(published, "biggest_gainers.sql")
-    assert {(row["from_year"], row["to_year"]) for row in rows} == {(2000, 2010)}
+    assert {(row["from_year"], row["to_year"]) for row in rows} == {(2004, 2014)}
     assert {row["iso3"] for row in rows} == {"USA", "DEU", "CZE", "RUS", "UZB", "KAZ"}
     gains = [row["composite_gain"] for row in rows]
     assert gains == sorted(gains, reverse=True)
