@@ -24,10 +24,10 @@ def test_shipped_definition_loads_with_both_pillars_and_their_indicators():
     definition = load_definition(PROJECT_ROOT / "indices.toml")
     operational = {i.name: i for i in definition.pillar_indicators("operational")}
     assert set(operational) == {"exercises", "exercise_partners", "pko_personnel_mean",
-                                "pko_troops_geo", "arms_tiv_received", "arms_tiv_supplied"}
+                                "pko_troops_estimated", "arms_imports_tiv", "arms_exports_tiv"}
     # v2: the months count (a 0/1 switch in practice) is gone; pending sources are optional.
     assert {n for n, i in operational.items() if i.optional} == {
-        "pko_troops_geo", "arms_tiv_received", "arms_tiv_supplied"}
+        "pko_troops_estimated", "arms_imports_tiv", "arms_exports_tiv"}
     institutional = {i.name: i for i in definition.pillar_indicators("institutional")}
     weight = {n: i.weight for n, i in institutional.items()}
     # Defence outweighs offence/neutrality, which outweigh the merged weak pacts; military

@@ -134,7 +134,7 @@ def test_index_v2_values_corrections_and_flags_by_hand(indexed):
                        where correction_id = 'uzb_cst_2000_2005'""")[0] >= 2
     left_out = dict(rows(con, "select indicator, status from mart_index_weights"))
     assert left_out["military_orgs"] == "no variance in the index years"
-    assert left_out["arms_tiv_received"].startswith("pending")
+    assert left_out["arms_imports_tiv"].startswith("pending")
     effective = one(con, "select sum(effective_weight) from mart_index_weights")[0]
     assert effective == pytest.approx(1.0)
 

@@ -294,9 +294,17 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
         out["hosted_by_2"] = np.nan
     out["obligation_balance"] = reciprocity(col["given_1to2"], col["given_2to1"])
     out["hosting_balance"] = reciprocity(out["hosted_by_1"], out["hosted_by_2"])
+    # Arms each way (SIPRI TIV) over the same window, where the build has them.
+    if "arms_tiv_1_to_2" in col and not np.isnan(col["arms_tiv_1_to_2"]).all():
+        arms = window_sums(d.assign(a=col["arms_tiv_1_to_2"], b=col["arms_tiv_2_to_1"]),
+                           ["a", "b"], settings.reciprocity_window)
+        covered = ~np.isnan(col["arms_tiv_1_to_2"])
+        out["arms_balance"] = np.where(covered, reciprocity(arms["a"], arms["b"]), np.nan)
+    else:
+        out["arms_balance"] = np.nan
     out["reciprocity"] = aggregate(
-        np.column_stack([out["obligation_balance"], out["hosting_balance"]]), np.ones(2),
-        "arithmetic", 0.5)
+        np.column_stack([out["obligation_balance"], out["hosting_balance"],
+                         out["arms_balance"]]), np.ones(3), "arithmetic", 1 / 3)
     out["igo_jaccard"] = igo_jaccard(col["joint_igo_full"], col["igo_full1"], col["igo_full2"])
     out["alliance_s_score"] = s_score
     # Coherence of approaches: UN General Assembly agreement where that source is in the build

@@ -150,6 +150,24 @@ order by kept.ccode1, kept.ccode2, kept.year
 
 COVERAGE = "select source_id, first_year, last_year from mart_source_coverage"
 
+# Optional pair columns of mart_dyad_year the partnership uses when the build has them (UN
+# voting agreement for coherence, arms each way for reciprocity): absent -> NULL.
+OPTIONAL_DYAD_COLUMNS = {"unga_agreement": "unga_agreement_s",
+                         "arms_tiv_1_to_2": "arms_tiv_1_to_2",
+                         "arms_tiv_2_to_1": "arms_tiv_2_to_1"}
+
+
+def partnership_dyads_query(con: duckdb.DuckDBPyConnection) -> str:
+    """PARTNERSHIP_DYADS plus the optional pair columns the build has (NULL otherwise)."""
+    present = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'mart_dyad_year'").fetchall()}
+    extra = ",\n    ".join(
+        f"kept.{column} as {name}" if column in present else f"null::double as {name}"
+        for name, column in OPTIONAL_DYAD_COLUMNS.items())
+    return PARTNERSHIP_DYADS.replace("    backward.given as given_2to1,",
+                                     f"    backward.given as given_2to1,\n    {extra},")
+
 EXERCISES = """
 select mme_row, start_year as year, latitude, longitude
 from int_mme_exercises_checked where reject is null
@@ -308,7 +326,7 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
 
     mark = time.perf_counter()
-    dyads = _frame(con, PARTNERSHIP_DYADS, {
+    dyads = _frame(con, partnership_dyads_query(con), {
         "igo_first": coverage["cow_igo"].start, "igo_last": coverage["cow_igo"].stop - 1,
         "mme_first": coverage["mme"].start, "mme_last": coverage["mme"].stop - 1})
     hosts = exercise_hosts(_frame(con, EXERCISES), _frame(con, PARTICIPANTS),

@@ -6,7 +6,7 @@ alliance obligation with (ATOP defence, offence or neutrality, in either directi
 military organisation with (seeds/security_igos.csv kind = military, corrected memberships).
 A commitment shows practice if i and j cooperated in practice at least once in the window
 [y - window + 1, y]: a joint exercise (MME) or any practice layer whose table is in the build
-(arms transfers either way, co-deployment, once their sources land).
+(arms transfers either way, UN co-deployment: whichever of their columns the build has).
 
     symbolic_share(i, y) = commitments without practice / commitments
 
@@ -21,16 +21,19 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-# Practice layers: name -> (source id in mart_source_coverage, table, query of undirected
-# pair-years with practice). A layer whose table is absent is skipped and reported.
+# Practice layers: name -> (source id in mart_source_coverage, the mart_dyad_year column it
+# needs, query of undirected pair-years with practice). A layer whose column is absent from
+# the build is skipped, and the layers used are reported per row.
 PRACTICE_LAYERS = {
-    "joint_exercise": ("mme", "mart_dyad_year",
+    "joint_exercise": ("mme", "joint_exercises",
                        "select ccode1, ccode2, year from mart_dyad_year "
                        "where joint_exercises > 0"),
-    "arms_transfer": ("sipri_arms", "int_arms_transfer_dyad_years",
-                      "select least(supplier_ccode, recipient_ccode) as ccode1, "
-                      "greatest(supplier_ccode, recipient_ccode) as ccode2, year "
-                      "from int_arms_transfer_dyad_years where tiv > 0"),
+    "arms_transfer": ("sipri_arms", "arms_tiv_1_to_2",
+                      "select ccode1, ccode2, year from mart_dyad_year "
+                      "where arms_tiv_1_to_2 > 0 or arms_tiv_2_to_1 > 0"),
+    "co_deployment": ("geo_pko", "pko_codeployed",
+                      "select ccode1, ccode2, year from mart_dyad_year "
+                      "where pko_codeployed > 0"),
 }
 
 COMMITMENTS = """
@@ -69,9 +72,10 @@ select ccode2 as ccode, ccode1 as partner, year from pairs
 
 
 def available_layers(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str]]:
-    tables = {r[0] for r in con.execute(
-        "select table_name from information_schema.tables").fetchall()}
-    return {name: spec for name, spec in PRACTICE_LAYERS.items() if spec[1] in tables}
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'mart_dyad_year'").fetchall()}
+    return {name: spec for name, spec in PRACTICE_LAYERS.items() if spec[1] in columns}
 
 
 def symbolic_cooperation(con: duckdb.DuckDBPyConnection, coverage: dict[str, range],
