@@ -325,3 +325,19 @@ def test_symbolic_share_by_hand(con):
     late = by_key(symbolic_cooperation(con, {**COVERAGE, "mme": range(1980, 2005)}, 3, 2000))
     assert pd.isna(late.loc[(365, 2005), "symbolic_share"])
     assert late.loc[(365, 2005), "commitments"] == 2
+
+
+def test_practice_layers_and_partnership_columns_plug_in_when_present(con):
+    from pipelines.indices.stage import partnership_dyads_query
+    # Without the arms column only exercises are a practice layer, and the partnership query
+    # has NULL placeholders for UN agreement and arms.
+    assert "null::double as unga_agreement" in partnership_dyads_query(con)
+    # An arms transfer 365 -> 2 in 2004 turns the 2-365 commitment into practised.
+    con.execute("alter table mart_dyad_year add column arms_tiv_1_to_2 double")
+    con.execute("alter table mart_dyad_year add column arms_tiv_2_to_1 double")
+    con.execute("insert into mart_dyad_year values (2, 365, 2004, 0, 0.0, 5.0)")
+    coverage = {**COVERAGE, "sipri_arms": range(1950, 2026)}
+    got = by_key(symbolic_cooperation(con, coverage, window=3, first_year=2000))
+    assert got.loc[(365, 2005), "practice_layers"] == "arms_transfer, joint_exercise"
+    assert got.loc[(365, 2005), "commitments_without_practice"] == 0
+    assert "kept.arms_tiv_1_to_2 as arms_tiv_1_to_2" in partnership_dyads_query(con)
