@@ -35,7 +35,7 @@ EXPECTED_COLUMNS = {
         "joint_security_igo_full", "joint_igo_full", "joint_exercises",
     ],
     "country_index_trend.sql": [
-        "year", "iso3", "country", "institutional", "operational", "composite", "symbolic_gap",
+        "year", "iso3", "country", "institutional", "operational", "composite", "pillar_gap",
         "rank", "n_ranked", "median_rank", "rank_p05", "rank_p95", "most_influential_choice",
     ],
     "compare_two_countries.sql": [
@@ -146,14 +146,16 @@ def test_a_variable_set_in_the_session_replaces_the_default(published: Settings)
 
 
 def test_country_index_trend(published: Settings):
-    # Kazakhstan is a member from 1991. Fixture coverage: ATOP 1990-2018, COW IGO 1990-2014,
-    # MME 1990-2010, IPI 1990-2014. The institutional pillar needs ATOP and IGO (1991-2014),
-    # the operational pillar MME and IPI (1991-2010); 2015-2018 have neither pillar.
+    # Kazakhstan joined on 26 December 1991: not scored in 1991 (part-year rule, 6 months).
+    # Fixture coverage: ATOP 1990-2018, COW IGO 1990-2014 (memberships carried forward,
+    # flagged, to 2018), MME 1990-2010, IPI 1990-2014. The institutional pillar runs 1992-2018;
+    # the current composite needs an operational indicator too: exercises and peacekeeping
+    # 1992-2010, peacekeeping alone 2011-2014; none after 2014.
     rows = run_example(published, "country_index_trend.sql")
-    assert [row["year"] for row in rows] == list(range(1991, 2015))
+    assert [row["year"] for row in rows] == list(range(1992, 2019))
     assert {row["iso3"] for row in rows} == {"KAZ"}
     with_composite = [row["year"] for row in rows if row["composite"] is not None]
-    assert with_composite == list(range(1991, 2011))
+    assert with_composite == list(range(1992, 2015))
     assert all(
         (row["median_rank"] is not None) == (row["composite"] is not None) for row in rows
     )
@@ -161,10 +163,11 @@ def test_country_index_trend(published: Settings):
 
 
 def test_compare_two_countries(published: Settings):
-    # KAZ and UZB, members from 1991; they exercise together in 2000 (mme2) and 2005 (mme4),
-    # and are allied (ATOP) in 2000 only. MME stops in 2010 (NULL after), not 0.
+    # KAZ and UZB, members from 26 December 1991 (scored from 1992: part-year rule); they
+    # exercise together in 2000 (mme2) and 2005 (mme4), and are allied (ATOP) in 2000 only.
+    # MME stops in 2010 (NULL after), not 0; commitments are carried forward to 2018.
     rows = {row["year"]: row for row in run_example(published, "compare_two_countries.sql")}
-    assert sorted(rows) == list(range(1991, 2015))
+    assert sorted(rows) == list(range(1992, 2019))
     assert {(row["iso3_a"], row["iso3_b"]) for row in rows.values()} == {("KAZ", "UZB")}
     assert [rows[year]["joint_exercises"] for year in (2000, 2001, 2005, 2012)] == [1, 0, 1, None]
     assert [rows[year]["alliance"] for year in (2000, 2001)] == [1, 0]
@@ -174,11 +177,11 @@ def test_compare_two_countries(published: Settings):
 
 
 def test_biggest_gainers(published: Settings):
-    # The fixture composite ends in 2010, so the decade is 2000-2010. Members in both years:
-    # USA, Germany (255, DEU), Czech Republic (316, CZE), Russia, Uzbekistan, Kazakhstan
-    # (260 German Federal Republic and 315 Czechoslovakia ended before 2000).
+    # The fixture's current composite ends in 2014 (peacekeeping ends then), so the decade is
+    # 2004-2014. Members in both years: USA, Germany (255, DEU), Czech Republic (316, CZE),
+    # Russia, Uzbekistan, Kazakhstan (260 and 315 ended before 2004).
     rows = run_example(published, "biggest_gainers.sql")
-    assert {(row["from_year"], row["to_year"]) for row in rows} == {(2000, 2010)}
+    assert {(row["from_year"], row["to_year"]) for row in rows} == {(2004, 2014)}
     assert {row["iso3"] for row in rows} == {"USA", "DEU", "CZE", "RUS", "UZB", "KAZ"}
     gains = [row["composite_gain"] for row in rows]
     assert gains == sorted(gains, reverse=True)

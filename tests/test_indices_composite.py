@@ -88,9 +88,9 @@ def test_equal_weights_arithmetic_reproduce_the_hand_computed_composite():
     assert out.loc[(1, 2001), "composite"] == pytest.approx(100.0)
     assert out.loc[(3, 2001), ["institutional", "operational", "composite"]].tolist() == [
         50.0, 100.0, 75.0]
-    # Symbolic gap: institutional minus operational on the same 0-100 scale.
-    assert out.loc[(2, 2000), "symbolic_gap"] == pytest.approx(-25.0)
-    assert out.loc[(3, 2000), "symbolic_gap"] == pytest.approx(25.0)
+    # Pillar gap (v1's "symbolic gap"): institutional minus operational on one 0-100 scale.
+    assert out.loc[(2, 2000), "pillar_gap"] == pytest.approx(-25.0)
+    assert out.loc[(3, 2000), "pillar_gap"] == pytest.approx(25.0)
 
 
 def test_ranks_are_per_year_highest_first_and_only_where_the_composite_exists():
@@ -113,7 +113,11 @@ def test_a_pillar_with_no_data_is_null_not_zero_and_a_measured_zero_stays_zero()
     assert row["institutional"] == 0.0  # b = 0 is a measured absence
     assert row["institutional_indicators_observed"] == 1
     assert row["operational_indicators_observed"] == 0
-    assert row["operational_indicators_total"] == 2
+    # The 2001 current set: d is observed for 1 of 3 states (< current_min_coverage 0.5),
+    # so the year's operational set is {c} alone.
+    assert row["operational_indicators_total"] == 1
+    assert out.loc[(1, 2001), "indicator_set"] == "a, b, c"
+    assert out.loc[(1, 2000), "indicator_set"] == "a, b, c, d"
 
 
 def test_min_share_observed_makes_a_thin_pillar_null():

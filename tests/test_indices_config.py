@@ -22,13 +22,22 @@ SHIPPED = tomllib.loads((PROJECT_ROOT / "indices.toml").read_text(encoding="utf-
 
 def test_shipped_definition_loads_with_both_pillars_and_their_indicators():
     definition = load_definition(PROJECT_ROOT / "indices.toml")
-    assert {i.name for i in definition.pillar_indicators("operational")} == {
-        "exercises", "exercise_partners", "pko_personnel_mean", "pko_months_contributing"}
-    institutional = {i.name: i.weight for i in definition.pillar_indicators("institutional")}
-    # Defence outweighs offence/neutrality, which outweigh non-aggression/consultation.
-    assert institutional["alliance_partners_defense"] > institutional["alliance_partners_offense"]
-    assert (institutional["alliance_partners_neutrality"]
-            > institutional["alliance_partners_nonaggression"])
+    operational = {i.name: i for i in definition.pillar_indicators("operational")}
+    assert set(operational) == {"exercises", "exercise_partners", "pko_personnel_mean",
+                                "pko_troops_estimated", "arms_imports_tiv", "arms_exports_tiv"}
+    # v2: the months count (a 0/1 switch in practice) is gone; pending sources are optional.
+    assert {n for n, i in operational.items() if i.optional} == {
+        "pko_troops_estimated", "arms_imports_tiv", "arms_exports_tiv"}
+    institutional = {i.name: i for i in definition.pillar_indicators("institutional")}
+    weight = {n: i.weight for n, i in institutional.items()}
+    # Defence outweighs offence/neutrality, which outweigh the merged weak pacts; military
+    # organisations outweigh dialogue forums.
+    assert weight["alliance_defence_given"] > weight["alliance_offence_neutrality"]
+    assert weight["alliance_offence_neutrality"] > weight["alliance_weak_obligations"]
+    assert weight["military_orgs"] > weight["dialogue_forums"]
+    # Only slow commitments are carried forward, and every one of them is in the core set.
+    assert {n for n, i in institutional.items() if i.carry_forward} == set(institutional)
+    assert not any(i.carry_forward for i in operational.values())
     assert definition.uncertainty.draws >= 1
     assert definition.composite.normalisation == "minmax"
 

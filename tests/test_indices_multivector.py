@@ -75,3 +75,23 @@ def test_ties_to_no_bloc_leave_concentration_null_not_zero():
     assert out["other_share"] == 1.0
     assert np.isnan(out["hhi"]) and np.isnan(out["effective_blocs"])
     assert out["largest_bloc"] is None
+
+
+def test_per_member_shares_do_not_reward_a_large_bloc_by_size():
+    # Bloc big = {10, 11, 12, 13}; bloc one = {20}. State 1 has a tie of 1 with each of the
+    # four big members and a tie of 1 with 20. Volume shares: big 4/5, one 1/5. Per member:
+    # big 4 / 4 = 1, one 1 / 1 = 1 -> 1/2 each.
+    members = tuple(BlocMember("big", c, None, None) for c in (10, 11, 12, 13)) + (
+        BlocMember("one", 20, None, None),)
+    layer = ties([(1, c, 2000, 1) for c in (10, 11, 12, 13, 20)])
+    out = multivector({"alliance": layer}, members, {"alliance": 1.0}).iloc[0]
+    assert out["share_big"] == pytest.approx(0.8) and out["share_one"] == pytest.approx(0.2)
+    assert out["per_member_share_big"] == pytest.approx(0.5)
+    assert out["per_member_share_one"] == pytest.approx(0.5)
+    assert out["per_member_hhi"] == pytest.approx(0.5)
+    # A member's own bloc is sized without it: 10 tied to 11 only -> big size 3 -> 1/3; no
+    # tie to "one" -> per-member share of big is 1.
+    own = multivector({"alliance": ties([(10, 11, 2000, 1)])}, members,
+                      {"alliance": 1.0}).iloc[0]
+    assert own["per_member_share_big"] == pytest.approx(1.0)
+    assert own["per_member_share_one"] == pytest.approx(0.0)

@@ -19,6 +19,7 @@ from pipelines.indices.partnership import (
     s_score_matrix,
     s_scores,
     tie_runs,
+    window_sums,
 )
 
 NAN = np.nan
@@ -125,25 +126,75 @@ def test_partnership_profile_combines_the_criteria():
         "indicators": [{"name": "a", "pillar": "institutional"},
                        {"name": "b", "pillar": "operational"}],
         "uncertainty": {"seed": 1},
-        "partnership": {"longevity_full_years": 4},
+        "partnership": {"longevity_full_years": 4, "exercise_full": 2.0},
     }).partnership
     dyads = pd.DataFrame({
-        "ccode1": [1, 1], "ccode2": [2, 2], "year": [2000, 2001],
-        "atop_defense": [1, 1], "atop_offense": [0, 0], "atop_neutral": [0, 0],
-        "atop_nonagg": [0, 0], "atop_consul": [1, 1],
-        "joint_igo_full": [2, 2], "joint_security_igo_full": [0, 1], "joint_exercises": [1, 0],
-        "igo_full1": [4, 4], "igo_full2": [2, 3],
-        "given_1to2": [2, 2], "given_2to1": [1, 2],
+        "ccode1": [1, 1, 1], "ccode2": [2, 2, 2], "year": [2000, 2001, 2002],
+        "atop_defense": [1, 1, 0], "atop_offense": [0, 0, 0], "atop_neutral": [0, 0, 0],
+        "atop_nonagg": [0, 0, 1], "atop_consul": [1, 1, 0],
+        "joint_igo_full": [2, 2, 2], "joint_security_igo_full": [0, 1, 1],
+        "joint_exercises": [1, 0, 0],
+        "igo_full1": [4, 4, 4], "igo_full2": [2, 3, 3],
+        "given_1to2": [2, 2, 1], "given_2to1": [1, 2, 1],
+        "joint_military_orgs": [0, 1, 0],
+        # one bilateral exercise (1) and one of 5 states (1/4) in 2000; none later
+        "exercise_intensity": [1.25, 0.0, NAN],
     })
-    out = partnership_profile(dyads, np.array([0.5, 0.5]), settings)
-    # 2001: layers alliance, security, igo active, exercise not -> 3/4; longevity 2 of 4
-    # years -> 0.5; reciprocity 1; jaccard 2 / (4 + 3 - 2) = 0.4, coherence (0.4 + 0.75)/2.
+    out = partnership_profile(dyads, np.array([0.5, 0.5, 0.5]), settings)
+    # 2001: fixed layers alliance (3/3 = 1), joint military org 1, exercises 0 -> 2/3;
+    # longevity 2 of 4 years -> 0.5; reciprocity 1; coherence = S alone (no UN voting in
+    # the build): (0.5 + 1)/2 = 0.75; jaccard 2 / (4 + 3 - 2) = 0.4 is reported only.
     row = out.iloc[1]
-    assert row["comprehensiveness"] == 0.75
+    assert row["comprehensiveness"] == pytest.approx(2 / 3)
     assert row["longevity_years"] == 2 and row["longevity"] == 0.5
     assert row["reciprocity"] == 1.0
-    assert row["coherence"] == pytest.approx((0.4 + 0.75) / 2)
-    assert row["partnership_score"] == pytest.approx((0.75 + 0.5 + 1 + 0.575) / 4)
-    # 2000: reciprocity 1 - 1/3; jaccard 2 / 4 = 0.5
-    assert out.iloc[0]["reciprocity"] == pytest.approx(2 / 3)
-    assert out.iloc[0]["igo_jaccard"] == 0.5
+    assert row["igo_jaccard"] == pytest.approx(0.4)
+    assert row["coherence"] == pytest.approx(0.75)
+    assert row["partnership_score"] == pytest.approx((2 / 3 + 0.5 + 1 + 0.75) / 4)
+    # 2000: alliance 1, military org 0, exercises 1.25 / 2 -> (1 + 0 + 0.625) / 3.
+    first = out.iloc[0]
+    assert first["comprehensiveness"] == pytest.approx(1.625 / 3)
+    assert first["reciprocity"] == pytest.approx(2 / 3)
+    assert first["layer_joint_exercise"] == 1.0
+    # 2002: exercises not covered -> comprehensiveness NULL and so no score (fixed layers);
+    # a non-aggression pact alone is no military tie: the run of years breaks.
+    last = out.iloc[2]
+    assert np.isnan(last["comprehensiveness"]) and np.isnan(last["partnership_score"])
+    assert last["longevity_years"] == 0
+
+
+def test_window_sums_per_pair_by_hand():
+    frame = pd.DataFrame({
+        "ccode1": [1, 1, 1, 1, 2, 2], "ccode2": [5, 5, 5, 5, 5, 5],
+        "year": [2000, 2001, 2003, 2010, 2000, 2002],
+        "h": [1.0, 2.0, NAN, 4.0, 10.0, 20.0],
+    }).sample(frac=1.0, random_state=3)   # order must not matter
+    got = window_sums(frame, ["h"], window=3).loc[frame.index, "h"]
+    expected = pd.Series({0: 1.0, 1: 3.0, 2: 2.0, 3: 4.0, 4: 10.0, 5: 30.0})
+    # pair (1,5): 2000 -> 1; 2001 -> 1 + 2; 2003 -> years 2001-2003: 2 (NaN = 0);
+    # 2010 -> 4 alone. Pair (2,5): 2000 -> 10; 2002 -> 10 + 20 (own pair only).
+    assert got.sort_index().tolist() == expected.tolist()
+
+
+def test_reciprocity_combines_obligations_and_hosting_in_turn():
+    settings = parse_definition({
+        "pillars": {"institutional": {}, "operational": {}},
+        "indicators": [{"name": "a", "pillar": "institutional"},
+                       {"name": "b", "pillar": "operational"}],
+        "uncertainty": {"seed": 1},
+        "partnership": {"reciprocity_window": 2},
+    }).partnership
+    base = {"atop_defense": [0, 0], "atop_offense": [0, 0], "atop_neutral": [0, 0],
+            "atop_nonagg": [0, 0], "atop_consul": [0, 0], "joint_igo_full": [1, 1],
+            "joint_security_igo_full": [0, 0], "joint_exercises": [1, 1],
+            "igo_full1": [1, 1], "igo_full2": [1, 1], "joint_military_orgs": [0, 0],
+            "exercise_intensity": [1.0, 1.0]}
+    dyads = pd.DataFrame({"ccode1": [1, 1], "ccode2": [2, 2], "year": [2000, 2001],
+                          "given_1to2": [NAN, 2], "given_2to1": [NAN, 1],
+                          "hosted_by_1": [2, 0], "hosted_by_2": [0, 2], **base})
+    out = partnership_profile(dyads, np.array([0.0, 0.0]), settings)
+    # 2000: only hosting, 2 : 0 -> balance 0; no obligations -> reciprocity 0.
+    assert out.iloc[0]["hosting_balance"] == 0.0 and out.iloc[0]["reciprocity"] == 0.0
+    # 2001: window 2000-2001 hosted 2 : 2 -> 1; obligations 2 vs 1 -> 1 - 1/3; mean.
+    assert out.iloc[1]["hosting_balance"] == 1.0
+    assert out.iloc[1]["reciprocity"] == pytest.approx((1.0 + 2 / 3) / 2)

@@ -18,7 +18,7 @@ from pipelines.settings import PROJECT_ROOT
 from tests.helpers import build_work_db, rows
 
 INDEX_MARTS = {"mart_cooperation_index", "mart_partnership", "mart_multivector", "mart_network",
-               "mart_index_uncertainty"}
+               "mart_index_uncertainty", "mart_index_weights"}
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_every_index_mart_builds_and_passes_its_declared_checks(indexed):
     assert set(built) == INDEX_MARTS
     assert checks and not any(checks.values())
     assert set(summary["rows"]) == {"py_cooperation_index", "py_partnership", "py_multivector",
-                                    "py_network", "py_index_uncertainty"}
+                                    "py_network", "py_index_uncertainty", "py_index_weights"}
     assert summary["draws"] == 20 and summary["uncertainty"]["draws"] == 20
     for name in INDEX_MARTS:
         assert one(con, f"select count(*) from {name}")[0] > 0
@@ -54,17 +54,21 @@ def test_partnership_of_russia_and_uzbekistan_in_2000(indexed):
     con = indexed[0]
     row = one(con, """
         select comprehensiveness, longevity_years, reciprocity, igo_jaccard, alliance_s_score,
-               coherence, partnership_score, layers_active, layers_covered
+               coherence, partnership_score, exercise_intensity, joint_military_orgs
         from mart_partnership where ccode1 = 365 and ccode2 = 704 and year = 2000""")
-    # All four layers active; first tie year; 3 obligation types each way; 2 joint IGOs of
-    # 3 in the union; portfolios over the 6 members (2, 255, 316, 365, 704, 705):
-    # 365 (0,0,0,3,3,0), 704 (1,0,0,3,3,3): d = 4, S = 1 - 2*4/18 = 5/9.
-    comprehensiveness, longevity, recip, jaccard, s_score, coherence, score, active, covered = row
-    assert (comprehensiveness, longevity, recip, active, covered) == (1.0, 1, 1.0, 4, 4)
+    # Fixed layers: alliance 3/3 = 1, joint military organisation 0 (SCO is a dialogue
+    # forum), exercises: mme2 has 3 states -> 1/(3-1) = 0.5, against exercise_full 2 -> 0.25;
+    # comprehensiveness (1 + 0 + 0.25)/3. Portfolios over the 6 members (2, 255, 316, 365,
+    # 704, 705): 365 (0,0,0,3,3,0), 704 (1,0,0,3,3,3): d = 4, S = 1 - 2*4/18 = 5/9; coherence
+    # = (S + 1)/2 (no UN voting in the build; the IGO Jaccard 2/3 is reported only).
+    comprehensiveness, longevity, recip, jaccard, s_score, coherence, score, intensity, orgs = row
+    assert comprehensiveness == pytest.approx(1.25 / 3)
+    assert (longevity, recip, orgs) == (1, 1.0, 0)
+    assert intensity == pytest.approx(0.5)
     assert jaccard == pytest.approx(2 / 3)
     assert s_score == pytest.approx(5 / 9)
-    assert coherence == pytest.approx((2 / 3 + (5 / 9 + 1) / 2) / 2)
-    assert score == pytest.approx((1 + 0.1 + 1 + coherence) / 4)
+    assert coherence == pytest.approx((5 / 9 + 1) / 2)
+    assert score == pytest.approx((1.25 / 3 + 0.1 + 1 + coherence) / 4)
 
 
 def test_partnership_of_the_usa_and_uzbekistan_in_2000(indexed):
@@ -72,9 +76,10 @@ def test_partnership_of_the_usa_and_uzbekistan_in_2000(indexed):
     comprehensiveness, s_score = one(con, """
         select comprehensiveness, alliance_s_score
         from mart_partnership where ccode1 = 2 and ccode2 = 704 and year = 2000""")
-    # alliance and exercise active, security IGO and IGO not: 2 of 4.
+    # alliance level 1 (non-aggression, consultation) -> 1/3; no military organisation; one
+    # bilateral exercise (mme1) -> 1 / 2: (1/3 + 0 + 1/2) / 3.
     # USA (3,0,0,0,1,0) vs 704 (1,0,0,3,3,3): d = 2 + 3 + 2 + 3 = 10 -> 1 - 20/18.
-    assert comprehensiveness == 0.5
+    assert comprehensiveness == pytest.approx((1 / 3 + 0.5) / 3)
     assert s_score == pytest.approx(-1 / 9)
     # After the 2000 ties the pair stays in the mart with longevity 0 and an ageing tie.
     assert one(con, """select longevity_years, tie_age_years from mart_partnership
@@ -109,15 +114,46 @@ def test_network_alliance_degree_and_strength(indexed):
                     "and year > 2010")[0] == 0
 
 
+def test_index_v2_values_corrections_and_flags_by_hand(indexed):
+    con = indexed[0]
+    # The shipped correction uzb_cst_2000_2005 removes the 704-705 defence obligation (both
+    # ways) in 2000. Panel maxima (log1p) are then 1 defence partner given and received, 1
+    # weak-pact partner, 1 dialogue forum; military organisations and offence/neutrality have
+    # no variance and are left out. Institutional weights 0.25, 0.25, 0.05, 0.10 (sum 0.65):
+    # 704: every indicator at the maximum -> 100; 365: defence both ways and the SCO ->
+    # 60 / 0.65; USA: only the weak pact with 704 -> 5 / 0.65; 705: 0 (measured).
+    got = dict(rows(con, """select ccode, institutional from mart_cooperation_index
+                           where year = 2000"""))
+    assert got[704] == pytest.approx(100.0)
+    assert got[365] == pytest.approx(60 / 0.65)
+    assert got[2] == pytest.approx(5 / 0.65)
+    assert got[705] == 0.0
+    assert one(con, """select corrections_applied from mart_cooperation_index
+                       where ccode = 704 and year = 2000""") == ("uzb_cst_2000_2005",)
+    assert one(con, """select values_changed from mart_corrections
+                       where correction_id = 'uzb_cst_2000_2005'""")[0] >= 2
+    left_out = dict(rows(con, "select indicator, status from mart_index_weights"))
+    assert left_out["military_orgs"] == "no variance in the index years"
+    assert left_out["arms_imports_tiv"].startswith("pending")
+    effective = one(con, "select sum(effective_weight) from mart_index_weights")[0]
+    assert effective == pytest.approx(1.0)
+
+
 def test_index_is_null_not_zero_outside_coverage_and_ranked_inside(indexed):
     con = indexed[0]
-    composite, rank, operational_observed = one(con, """
-        select composite, rank, operational_indicators_observed
+    composite, rank, operational_observed, indicator_set = one(con, """
+        select composite, rank, operational_indicators_observed, indicator_set
         from mart_cooperation_index where ccode = 704 and year = 2000""")
-    assert composite is not None and rank is not None and operational_observed == 4
-    # 2012: MME ended in 2010, so the operational pillar and the composite are NULL, not 0.
+    assert composite is not None and rank == 1 and operational_observed == 3
+    assert "exercises" in indicator_set
+    # 2012: MME ended in 2010; the current composite uses the year's set (commitments and
+    # peacekeeping), recorded per row, and the exercises are not in it.
+    composite, indicator_set = one(con, """select composite, indicator_set
+        from mart_cooperation_index where ccode = 704 and year = 2012""")
+    assert "exercises" not in indicator_set
+    # 2015: no operational indicator is observed -> NULL, never 0.
     assert one(con, """select operational, composite, rank from mart_cooperation_index
-                       where ccode = 704 and year = 2012""") == (None, None, None)
+                       where ccode = 704 and year = 2015""") == (None, None, None)
     mismatched = one(con, """
         select count(*) from mart_index_uncertainty as u
         inner join mart_cooperation_index as c using (ccode, year)

@@ -23,8 +23,11 @@ AGGREGATIONS = ("arithmetic", "geometric")
 TRANSFORMS = ("none", "log1p")
 DIRECTIONS = ("positive", "negative")
 PILLARS = ("institutional", "operational")
+ORGANISATION_LISTS = ("nominal", "alternative")
 CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
 MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
+PARTNERSHIP_LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo",
+                      "joint_igo")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -41,6 +44,11 @@ class Indicator:
     weight: float
     goalposts: tuple[float, float] | None
     source: str
+    core: bool = False          # in the core composite (a fixed indicator set over time)
+    carry_forward: int = 0      # years a slow commitment's last observation may be carried
+    optional: bool = False      # its source is pending: an absent column is skipped, not an error
+    label: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,10 @@ class Composite:
     aggregation: str
     window: int
     pillar_weights: dict[str, float]
+    current_min_coverage: float = 0.5   # share of scored states observing an indicator that
+                                        # puts it in the year's current set
+    min_months_member: float = 6.0      # a state-year is scored only with this many months
+    first_year: int | None = None       # the index years start here (None: every year)
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,10 @@ class Uncertainty:
     windows: tuple[int, ...]
     weight_concentration: float
     oat_weight_draws: int
+    exclusion: bool = True
+    organisation_lists: tuple[str, ...] = ("nominal", "alternative")
+    corrections: tuple[bool, ...] = (True, False)
+    carry_forward: tuple[bool, ...] = (True, False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,15 @@ class Partnership:
     longevity_full_years: int
     joint_igo_min: int
     min_layers_covered: int
+    layers: tuple[str, ...] = ("alliance", "joint_military_org", "joint_exercise")
+    exercise_full: float = 2.0
+    reciprocity_window: int = 10
+    required_criteria: tuple[str, ...] = ("comprehensiveness",)
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    window: int = 5
 
 
 @dataclass(frozen=True)
@@ -96,6 +121,7 @@ class IndexDefinition:
     partnership: Partnership
     multivector_layer_weights: dict[str, float]
     network: Network
+    symbolic: Symbolic = Symbolic()
 
     def pillar_indicators(self, pillar: str) -> tuple[Indicator, ...]:
         return tuple(ind for ind in self.indicators if ind.pillar == pillar)
@@ -162,7 +188,8 @@ def _list(table: dict, name: str, key: str, allowed: tuple, default: tuple) -> t
     if not isinstance(value, list) or not value:
         raise _fail(f"{key}.{name}", "must be a non-empty list.", ", ".join(map(str, allowed)))
     for item in value:
-        if isinstance(item, bool) or item not in allowed:
+        boolean = all(isinstance(a, bool) for a in allowed)
+        if isinstance(item, bool) != boolean or item not in allowed:
             raise _fail(f"{key}.{name}", f"{item!r} is not allowed.",
                         ", ".join(map(str, allowed)))
     if len(set(value)) != len(value):
@@ -173,10 +200,11 @@ def _list(table: dict, name: str, key: str, allowed: tuple, default: tuple) -> t
 def parse_definition(raw: dict) -> IndexDefinition:
     """Validate a parsed indices.toml (a dict) and return the typed definition."""
     _check_keys(raw, "", ("composite", "pillars", "indicators", "uncertainty", "partnership",
-                          "multivector", "network"))
+                          "multivector", "network", "symbolic"))
     comp = _table(raw, "composite", "")
     _check_keys(comp, "composite", ("normalisation", "weights", "aggregation", "window",
-                                     "pillar_weights"))
+                                     "pillar_weights", "current_min_coverage",
+                                     "min_months_member", "first_year"))
     composite = Composite(
         normalisation=_choice(comp, "normalisation", "composite", NORMALISATIONS, "minmax"),
         weights=_choice(comp, "weights", "composite", WEIGHTINGS, "equal"),
@@ -184,6 +212,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
         window=int(_number(comp, "window", "composite", 1, 1, 10, integer=True)),
         pillar_weights=_weights_table(comp, "pillar_weights", "composite", PILLARS)
         if "pillar_weights" in comp else dict.fromkeys(PILLARS, 1.0),
+        current_min_coverage=float(_number(comp, "current_min_coverage", "composite", 0.5,
+                                           0.01, 1.0)),
+        min_months_member=float(_number(comp, "min_months_member", "composite", 6.0, 0.0,
+                                        12.0)),
+        first_year=(int(_number(comp, "first_year", "composite", None, 1816, 2100,
+                                integer=True)) if "first_year" in comp else None),
     )
 
     pillars_raw = _table(raw, "pillars", "")
@@ -213,7 +247,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
         if not isinstance(table, dict):
             raise _fail(key, "must be a table.")
         _check_keys(table, key, ("name", "pillar", "direction", "transform", "weight",
-                                 "goalposts", "source"))
+                                 "goalposts", "source", "core", "carry_forward", "optional",
+                                 "label", "unit"))
+        for flag in ("core", "optional"):
+            if not isinstance(table.get(flag, False), bool):
+                raise _fail(f"{key}.{flag}", f"{table[flag]!r} is not true or false.",
+                            "true, false")
         name = table.get("name")
         if not isinstance(name, str) or not _IDENTIFIER.match(name):
             raise _fail(f"{key}.name", f"{name!r} is not a column name.",
@@ -238,6 +277,11 @@ def parse_definition(raw: dict) -> IndexDefinition:
             weight=float(_number(table, "weight", key, 1.0, 0.0)),
             goalposts=goalposts,
             source=str(table.get("source", "")),
+            core=table.get("core", False),
+            carry_forward=int(_number(table, "carry_forward", key, 0, 0, 30, integer=True)),
+            optional=table.get("optional", False),
+            label=str(table.get("label", name)),
+            unit=str(table.get("unit", "")),
         ))
     for name, pillar in pillars.items():
         members = [ind for ind in indicators if ind.pillar == name]
@@ -249,7 +293,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
 
     unc = _table(raw, "uncertainty", "")
     _check_keys(unc, "uncertainty", ("draws", "seed", "normalisations", "aggregations",
-                                      "windows", "weight_concentration", "oat_weight_draws"))
+                                      "windows", "weight_concentration", "oat_weight_draws",
+                                      "exclusion", "organisation_lists", "corrections",
+                                      "carry_forward"))
+    if not isinstance(unc.get("exclusion", True), bool):
+        raise _fail("uncertainty.exclusion", f"{unc['exclusion']!r} is not true or false.",
+                    "true, false")
     uncertainty = Uncertainty(
         draws=int(_number(unc, "draws", "uncertainty", 200, 1, 100_000, integer=True)),
         seed=int(_number(unc, "seed", "uncertainty", None, 0, integer=True)),
@@ -261,6 +310,12 @@ def parse_definition(raw: dict) -> IndexDefinition:
                                            0.1)),
         oat_weight_draws=int(_number(unc, "oat_weight_draws", "uncertainty", 50, 1, 10_000,
                                      integer=True)),
+        exclusion=unc.get("exclusion", True),
+        organisation_lists=_list(unc, "organisation_lists", "uncertainty",
+                                 ORGANISATION_LISTS, ORGANISATION_LISTS),
+        corrections=_list(unc, "corrections", "uncertainty", (True, False), (True, False)),
+        carry_forward=_list(unc, "carry_forward", "uncertainty", (True, False),
+                            (True, False)),
     )
 
     needs_goalposts = composite.normalisation == "goalposts" or (
@@ -274,7 +329,9 @@ def parse_definition(raw: dict) -> IndexDefinition:
 
     part = _table(raw, "partnership", "")
     _check_keys(part, "partnership", ("criteria_weights", "min_criteria", "longevity_full_years",
-                                       "joint_igo_min", "min_layers_covered"))
+                                       "joint_igo_min", "min_layers_covered", "layers",
+                                       "exercise_full", "required_criteria",
+                                       "reciprocity_window"))
     partnership = Partnership(
         criteria_weights=_weights_table(part, "criteria_weights", "partnership", CRITERIA)
         if "criteria_weights" in part else dict.fromkeys(CRITERIA, 1.0),
@@ -285,6 +342,14 @@ def parse_definition(raw: dict) -> IndexDefinition:
         joint_igo_min=int(_number(part, "joint_igo_min", "partnership", 1, 1, integer=True)),
         min_layers_covered=int(_number(part, "min_layers_covered", "partnership", 3, 1, 4,
                                        integer=True)),
+        layers=_list(part, "layers", "partnership", PARTNERSHIP_LAYERS,
+                     ("alliance", "joint_military_org", "joint_exercise")),
+        exercise_full=float(_number(part, "exercise_full", "partnership", 2.0, 0.01)),
+        reciprocity_window=int(_number(part, "reciprocity_window", "partnership", 10, 1, 50,
+                                       integer=True)),
+        required_criteria=tuple(part.get("required_criteria", ["comprehensiveness"]))
+        if part.get("required_criteria", ["comprehensiveness"]) == []
+        else _list(part, "required_criteria", "partnership", CRITERIA, ("comprehensiveness",)),
     )
 
     multi = _table(raw, "multivector", "")
@@ -298,8 +363,11 @@ def parse_definition(raw: dict) -> IndexDefinition:
         max_iter=int(_number(net, "max_iter", "network", 1000, 10, integer=True)),
         tol=float(_number(net, "tol", "network", 1e-6, 1e-14, 1e-2)),
     )
+    sym = _table(raw, "symbolic", "")
+    _check_keys(sym, "symbolic", ("window",))
+    symbolic = Symbolic(window=int(_number(sym, "window", "symbolic", 5, 1, 20, integer=True)))
     return IndexDefinition(composite, pillars, tuple(indicators), uncertainty, partnership,
-                           layer_weights, network)
+                           layer_weights, network, symbolic)
 
 
 def load_definition(path: Path) -> IndexDefinition:

@@ -52,6 +52,37 @@ def layer_bloc_shares(ties: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFr
     return out
 
 
+def layer_bloc_intensity(ties: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """Per (ccode, year): each bloc's share of the state's tie intensity per bloc member.
+
+    A bloc's intensity is its tie weight divided by its size that year (the members'
+    fractions, the state itself left out), so a bloc of 30 members does not outweigh a single
+    partner state merely by its size. The intensities are re-scaled to sum 1 over the blocs;
+    a state with no tie to any bloc is left out of this layer.
+    """
+    ties = ties[ties["value"] > 0]
+    blocs = sorted(membership["bloc"].unique())
+    if ties.empty:
+        return pd.DataFrame(columns=["ccode", "year", *blocs])
+    size = membership.groupby(["bloc", "year"], as_index=False)["fraction"].sum()
+    size = size.rename(columns={"fraction": "size"})
+    joined = ties.merge(membership, on=["partner", "year"], how="inner")
+    if joined.empty:
+        return pd.DataFrame(columns=["ccode", "year", *blocs])
+    joined["weighted"] = joined["value"] * joined["fraction"]
+    per_bloc = joined.groupby(["ccode", "year", "bloc"], as_index=False)["weighted"].sum()
+    per_bloc = per_bloc.merge(size, on=["bloc", "year"])
+    own = membership.rename(columns={"partner": "ccode", "fraction": "own"})
+    per_bloc = per_bloc.merge(own, on=["ccode", "year", "bloc"], how="left")
+    members = per_bloc["size"] - per_bloc["own"].fillna(0.0)
+    per_bloc["intensity"] = per_bloc["weighted"] / members.where(members > 0)
+    wide = per_bloc.pivot_table(index=["ccode", "year"], columns="bloc", values="intensity",
+                                aggfunc="sum", fill_value=0.0)
+    wide = wide.reindex(columns=blocs, fill_value=0.0)
+    wide = wide.div(wide.sum(axis=1), axis=0).reset_index()
+    return wide
+
+
 def combine_layers(layer_shares: dict[str, pd.DataFrame], weights: dict[str, float],
                    blocs: list[str]) -> pd.DataFrame:
     """Weighted mean of the layer shares over the layers in which the state has ties."""
@@ -71,8 +102,15 @@ def combine_layers(layer_shares: dict[str, pd.DataFrame], weights: dict[str, flo
     grouped = stacked.groupby(["ccode", "year"])
     out = grouped[blocs].sum()
     out = out.div(grouped["weight"].sum(), axis=0)
-    out["layers_used"] = grouped["layer"].apply(lambda s: ",".join(sorted(s)))
-    out["n_layers_used"] = grouped["layer"].count()
+    # Which layers each row used, as a sorted comma list (vectorised: one boolean per layer).
+    present = (stacked.groupby(["ccode", "year", "layer"]).size().unstack("layer")
+               .reindex(out.index).fillna(0) > 0)
+    names = sorted(present.columns)
+    used = pd.Series("", index=out.index)
+    for name in names:
+        used = used.where(~present[name], used.where(used == "", used + ",") + name)
+    out["layers_used"] = used
+    out["n_layers_used"] = present[names].sum(axis=1).astype(int)
     return out.reset_index()
 
 
@@ -116,4 +154,19 @@ def multivector(layer_ties: dict[str, pd.DataFrame], members: tuple[BlocMember, 
     out = combined[["ccode", "year", "n_layers_used", "layers_used"]].copy()
     for bloc in blocs:
         out[f"share_{bloc}"] = combined[bloc]
-    return pd.concat([out, measures], axis=1)
+    out = pd.concat([out, measures], axis=1)
+    # Size-normalised (per bloc member) shares: sum 1 over the blocs where any bloc tie exists.
+    intensity = {layer: layer_bloc_intensity(ties, membership)
+                 for layer, ties in layer_ties.items()}
+    per_member = combine_layers(intensity, weights, blocs)
+    per_member = per_member.rename(columns={b: f"per_member_share_{b}" for b in blocs})
+    values = per_member[[f"per_member_share_{b}" for b in blocs]].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = values.sum(axis=1)
+        rescaled = values / total[:, None]
+        per_member["per_member_hhi"] = np.where(total > 0, (rescaled ** 2).sum(axis=1), np.nan)
+    per_member["per_member_largest_bloc"] = np.where(
+        total > 0, np.array(blocs, dtype=object)[values.argmax(axis=1)], None)
+    keep = ["ccode", "year", *[f"per_member_share_{b}" for b in blocs], "per_member_hhi",
+            "per_member_largest_bloc"]
+    return out.merge(per_member[keep], on=["ccode", "year"], how="left")

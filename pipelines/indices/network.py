@@ -23,16 +23,6 @@ import pandas as pd
 NETWORK_LAYERS = ("alliance", "joint_igo", "joint_exercise")
 
 
-def _adjacency(node_list: list[int], edges: pd.DataFrame) -> np.ndarray:
-    position = {node: index for index, node in enumerate(node_list)}
-    first = edges["ccode1"].astype(int).map(position).to_numpy()
-    second = edges["ccode2"].astype(int).map(position).to_numpy()
-    matrix = np.zeros((len(node_list), len(node_list)))
-    matrix[first, second] = edges["weight"].astype(float).to_numpy()
-    matrix[second, first] = matrix[first, second]
-    return matrix
-
-
 def _component_sizes(linked: np.ndarray) -> np.ndarray:
     """Size of each node's connected component: smallest reachable index as the label."""
     count = len(linked)
@@ -61,18 +51,20 @@ def _power_iteration(matrix: np.ndarray, max_iter: int, tol: float) -> np.ndarra
     return None
 
 
-def layer_measures(nodes: np.ndarray, edges: pd.DataFrame, max_iter: int = 1000,
-                   tol: float = 1e-6) -> pd.DataFrame:
-    """Degree, strength, eigenvector centrality and component size for one graph.
-
-    nodes: ccodes; edges: (ccode1, ccode2, weight) with weight > 0. Edges touching a
-    ccode not in nodes are an error (the caller's node list is wrong), not dropped.
-    """
-    node_list = [int(n) for n in nodes]
-    unknown = set(edges["ccode1"]).union(edges["ccode2"]) - set(node_list)
+def _layer_arrays(node_list: list[int], ccode1: np.ndarray, ccode2: np.ndarray,
+                  weight: np.ndarray, max_iter: int, tol: float) -> dict:
+    """The measures of one graph as arrays (see layer_measures)."""
+    known = np.asarray(node_list)
+    ends = np.concatenate([ccode1, ccode2])
+    unknown = set(ends[~np.isin(ends, known)].tolist())
     if unknown:
         raise ValueError(f"edges name states that are not nodes: {sorted(unknown)[:5]}")
-    matrix = _adjacency(node_list, edges)
+    order = np.argsort(known, kind="stable")
+    first = order[np.searchsorted(known, ccode1, sorter=order)]
+    second = order[np.searchsorted(known, ccode2, sorter=order)]
+    matrix = np.zeros((len(node_list), len(node_list)))
+    matrix[first, second] = weight
+    matrix[second, first] = matrix[first, second]
     linked = matrix != 0
     edge_count = int(np.triu(linked).sum())
     if edge_count == 0:
@@ -83,16 +75,30 @@ def layer_measures(nodes: np.ndarray, edges: pd.DataFrame, max_iter: int = 1000,
             values, vectors = np.linalg.eigh(matrix)
             leading = np.abs(vectors[:, np.argmax(values)])
             eigenvector, method = leading / np.linalg.norm(leading), "numpy_eigh"
-    return pd.DataFrame({
-        "ccode": node_list,
+    count = len(node_list)
+    return {
+        "ccode": known,
         "degree": linked.sum(axis=1).astype(int),
         "strength": matrix.sum(axis=1).astype(float),
         "eigenvector": eigenvector.astype(float),
-        "eigenvector_method": method,
+        "eigenvector_method": np.full(count, method, dtype=object),
         "component_size": _component_sizes(linked).astype(int),
-        "n_nodes": len(node_list),
-        "n_edges": edge_count,
-    })
+        "n_nodes": np.full(count, count),
+        "n_edges": np.full(count, edge_count),
+    }
+
+
+def layer_measures(nodes: np.ndarray, edges: pd.DataFrame, max_iter: int = 1000,
+                   tol: float = 1e-6) -> pd.DataFrame:
+    """Degree, strength, eigenvector centrality and component size for one graph.
+
+    nodes: ccodes; edges: (ccode1, ccode2, weight) with weight > 0. Edges touching a
+    ccode not in nodes are an error (the caller's node list is wrong), not dropped.
+    """
+    return pd.DataFrame(_layer_arrays(
+        [int(n) for n in nodes], edges["ccode1"].to_numpy(dtype=np.int64),
+        edges["ccode2"].to_numpy(dtype=np.int64), edges["weight"].to_numpy(dtype=float),
+        max_iter, tol))
 
 
 def network_measures(nodes: pd.DataFrame, edges: pd.DataFrame, layer_years: dict[str, range],
@@ -102,17 +108,29 @@ def network_measures(nodes: pd.DataFrame, edges: pd.DataFrame, layer_years: dict
     A layer is computed only for the years its source covers (layer_years), so a year with
     no exercise data is absent rather than a graph of isolates.
     """
-    frames = []
     nodes_by_year = {year: group["ccode"].to_numpy() for year, group in nodes.groupby("year")}
-    edges_by_key = dict(tuple(edges.groupby(["layer", "year"])))
-    empty = edges.iloc[0:0]
+    # Edges sorted by (layer, year) and cut into one slice per graph (no pandas group objects).
+    edges = edges.sort_values(["layer", "year"], kind="stable")
+    layer_of = edges["layer"].to_numpy()
+    year_of = edges["year"].to_numpy()
+    c1 = edges["ccode1"].to_numpy(dtype=np.int64)
+    c2 = edges["ccode2"].to_numpy(dtype=np.int64)
+    weights = edges["weight"].to_numpy(dtype=float)
+    boundaries = np.flatnonzero((layer_of[1:] != layer_of[:-1]) | (year_of[1:] != year_of[:-1]))
+    starts = np.concatenate([[0], boundaries + 1]) if len(edges) else np.array([], dtype=int)
+    ends = np.concatenate([boundaries + 1, [len(edges)]]) if len(edges) else starts
+    slices = {(layer_of[a], int(year_of[a])): (a, b) for a, b in zip(starts, ends, strict=True)}
+    parts: dict[str, list] = {}
     for layer, years in layer_years.items():
         for year in years:
             if year not in nodes_by_year:
                 continue
-            layer_edges = edges_by_key.get((layer, year), empty)
-            frame = layer_measures(nodes_by_year[year], layer_edges, max_iter, tol)
-            frame.insert(0, "year", year)
-            frame.insert(0, "layer", layer)
-            frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+            a, b = slices.get((layer, year), (0, 0))
+            arrays = _layer_arrays([int(n) for n in nodes_by_year[year]], c1[a:b], c2[a:b],
+                                   weights[a:b], max_iter, tol)
+            count = len(arrays["ccode"])
+            arrays = {"layer": np.full(count, layer, dtype=object),
+                      "year": np.full(count, year), **arrays}
+            for key, values in arrays.items():
+                parts.setdefault(key, []).append(values)
+    return pd.DataFrame({key: np.concatenate(values) for key, values in parts.items()})

@@ -19,9 +19,7 @@ from pipelines.indices.composite import aggregate
 from pipelines.indices.config import CRITERIA, Partnership
 from pipelines.indices.normalise import minmax
 
-LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
-# Layers that count as military cooperation for longevity and for which pairs are kept.
-MILITARY_LAYERS = ("alliance", "joint_security_igo", "joint_exercise")
+LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo", "joint_igo")
 S_SCORE_MAX_LEVEL = 3
 
 
@@ -83,9 +81,10 @@ def s_score_matrix(levels: np.ndarray, max_level: int = S_SCORE_MAX_LEVEL) -> np
     n = levels.shape[0]
     distance = np.zeros((n, n))
     for threshold in range(1, max_level + 1):
-        above = (levels >= threshold).astype(float)
-        counts = above.sum(axis=1)
-        distance += counts[:, None] + counts[None, :] - 2.0 * above @ above.T
+        # float32 is exact here (0/1 products summed over < 2**24 states) and twice as fast.
+        above = (levels >= threshold).astype(np.float32)
+        counts = above.sum(axis=1, dtype=np.float64)
+        distance += counts[:, None] + counts[None, :] - 2.0 * (above @ above.T).astype(float)
     return 1.0 - 2.0 * distance / (n * max_level)
 
 
@@ -127,6 +126,37 @@ def s_scores(members: pd.DataFrame, ties: pd.DataFrame, pairs: pd.DataFrame) -> 
     return out
 
 
+def window_sums(frame: pd.DataFrame, columns: list[str], window: int) -> pd.DataFrame:
+    """Sum of each column over the pair's rows with year in [year - window + 1, year].
+
+    frame: ccode1, ccode2, year and the columns (NaN counts as 0). Rows need not be
+    consecutive years: a cumulative sum per pair, minus the cumulative sum at the last row
+    before the window (found by binary search within the pair).
+    """
+    data = frame[["ccode1", "ccode2", "year", *columns]].copy()
+    order = np.lexsort((data["year"].to_numpy(), data["ccode2"].to_numpy(),
+                        data["ccode1"].to_numpy()))
+    data = data.iloc[order]
+    pair = (data["ccode1"].astype(np.int64) * 100_000 + data["ccode2"].astype(np.int64)
+            ).to_numpy()
+    year = data["year"].to_numpy(dtype=np.int64)
+    # a key that sorts by pair then year, so one searchsorted finds each window's start
+    key = pair * 10_000 + year
+    start_key = pair * 10_000 + (year - window)
+    before = np.searchsorted(key, start_key, side="right") - 1   # last row at year - window
+    first_of_pair = np.r_[True, pair[1:] != pair[:-1]]
+    pair_start = np.maximum.accumulate(np.where(first_of_pair, np.arange(len(pair)), 0))
+    same_pair = (before >= pair_start)
+    out = pd.DataFrame(index=data.index)
+    for column in columns:
+        cumulative = np.cumsum(np.nan_to_num(data[column].to_numpy(dtype=float)))
+        # the running total just before the pair's first row
+        base = np.where(pair_start > 0, cumulative[np.maximum(pair_start - 1, 0)], 0.0)
+        previous = np.where(same_pair, cumulative[np.maximum(before, 0)], base)
+        out[column] = cumulative - previous
+    return out.reindex(frame.index)
+
+
 def tie_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """Longevity of each pair's tie from (ccode1, ccode2, year, active).
 
@@ -154,10 +184,18 @@ def tie_runs(frame: pd.DataFrame) -> pd.DataFrame:
     return data.reindex(frame.index)[["longevity_years", "first_tie_year", "tie_age_years"]]
 
 
-def coherence(jaccard, s_score) -> np.ndarray:
-    """Mean of the IGO Jaccard (0-1) and the S-score put on 0-1, (S + 1) / 2, over those
+def comprehensiveness_intensity(intensities: np.ndarray) -> np.ndarray:
+    """Mean layer intensity (each 0-1) over a fixed set of layers; NaN unless every layer
+    of the set is covered that year (a missing layer never re-bases the score)."""
+    intensities = np.asarray(intensities, dtype=float)
+    return np.where(np.isnan(intensities).any(axis=1), np.nan,
+                    np.nan_to_num(intensities).mean(axis=1))
+
+
+def coherence(agreement, s_score) -> np.ndarray:
+    """Mean of UN voting agreement (0-1) and the S-score put on 0-1, (S + 1) / 2, over those
     observed; NaN when neither is."""
-    parts = np.column_stack([np.asarray(jaccard, dtype=float),
+    parts = np.column_stack([np.asarray(agreement, dtype=float),
                              (np.asarray(s_score, dtype=float) + 1.0) / 2.0])
     return aggregate(parts, np.ones(2), "arithmetic", 0.5)
 
@@ -171,11 +209,12 @@ def partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: i
 
 def dyad_symbolic_gap(level, joint_security_igo, joint_exercises
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Institutional and operational tie intensity of each pair on 0-100, and the gap.
+    """Institutional and operational tie intensity of each pair on 0-100, and the gap
+    (published as dyad_gap; the dyad-level symbolic measure is symbolic_share).
 
-    institutional = mean of alliance level / 3 * 100 and min-max(log1p(joint security IGO
-    memberships)); operational = min-max(log1p(joint exercises)); both over the given rows;
-    gap = institutional - operational (NaN unless both are observed).
+    institutional = mean of alliance level / 3 * 100 and min-max(log1p(joint military
+    organisations)); operational = min-max(log1p(participant-weighted joint exercises));
+    both over the given rows; gap = institutional - operational (NaN unless both observed).
     """
     level = np.asarray(level, dtype=float)
     security = minmax(np.log1p(np.asarray(joint_security_igo, dtype=float)))
@@ -201,39 +240,93 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
 
     layers = {
         "alliance": active(level),
+        "joint_military_org": active(col["joint_military_orgs"]),
+        "joint_exercise": np.where(np.isnan(col["exercise_intensity"]), np.nan,
+                                   (col["exercise_intensity"] > 0).astype(float)),
         "joint_security_igo": active(col["joint_security_igo_full"]),
         "joint_igo": active(col["joint_igo_full"], settings.joint_igo_min),
-        "joint_exercise": active(col["joint_exercises"]),
+    }
+    # Intensity of each layer on 0-1: the alliance's strongest obligation (level / 3), any
+    # joint military organisation, and participant-weighted joint exercises (sum of
+    # 1 / (n - 1) per exercise) against exercise_full a year.
+    intensity = {
+        "alliance": level / S_SCORE_MAX_LEVEL,
+        "joint_military_org": layers["joint_military_org"],
+        "joint_exercise": np.minimum(col["exercise_intensity"] / settings.exercise_full, 1.0),
+        "joint_security_igo": layers["joint_security_igo"],
+        "joint_igo": layers["joint_igo"],
     }
     out = d[["ccode1", "ccode2", "year"]].copy()
     out["alliance_level"] = level
+    out["joint_military_orgs"] = col["joint_military_orgs"]
+    out["exercise_intensity"] = col["exercise_intensity"]
     for name in LAYERS:
         out[f"layer_{name}"] = layers[name]
-    layer_matrix = np.column_stack([layers[name] for name in LAYERS])
+    chosen = list(settings.layers)
+    layer_matrix = np.column_stack([layers[name] for name in chosen])
     out["layers_active"] = np.nansum(layer_matrix, axis=1)
     out["layers_covered"] = (~np.isnan(layer_matrix)).sum(axis=1)
-    out["comprehensiveness"] = comprehensiveness(layer_matrix, settings.min_layers_covered)
+    out["comprehensiveness"] = comprehensiveness_intensity(
+        np.column_stack([intensity[name] for name in chosen]))
 
-    military = np.column_stack([layers[name] for name in MILITARY_LAYERS])
-    runs = tie_runs(out.assign(active=np.nansum(military, axis=1) > 0))
+    # A military tie (for longevity): a strong alliance obligation (defence, offence or
+    # neutrality), a joint military organisation or a joint exercise. Dialogue forums and
+    # non-aggression pacts alone are not (every OSCE pair would otherwise be a partnership).
+    military = np.column_stack([level >= 2, col["joint_military_orgs"] > 0,
+                                col["exercise_intensity"] > 0])
+    runs = tie_runs(out.assign(active=military.any(axis=1)))
     out = pd.concat([out, runs], axis=1)
     out["longevity"] = np.minimum(out["longevity_years"] / settings.longevity_full_years, 1.0)
 
     out["obligations_given_1to2"] = col["given_1to2"]
     out["obligations_given_2to1"] = col["given_2to1"]
-    out["reciprocity"] = reciprocity(col["given_1to2"], col["given_2to1"])
+    # Exercise hosting in turn (delayed reciprocity): joint exercises each side hosted over
+    # the last reciprocity_window years (hosts from MME coordinates, pipelines/indices/hosts.py).
+    if "hosted_by_1" in col:
+        hosted = window_sums(d.assign(hosted_by_1=col["hosted_by_1"],
+                                      hosted_by_2=col["hosted_by_2"]),
+                             ["hosted_by_1", "hosted_by_2"], settings.reciprocity_window)
+        covered = ~np.isnan(col["exercise_intensity"])
+        out["hosted_by_1"] = np.where(covered, hosted["hosted_by_1"].to_numpy(), np.nan)
+        out["hosted_by_2"] = np.where(covered, hosted["hosted_by_2"].to_numpy(), np.nan)
+    else:
+        out["hosted_by_1"] = np.nan
+        out["hosted_by_2"] = np.nan
+    out["obligation_balance"] = reciprocity(col["given_1to2"], col["given_2to1"])
+    out["hosting_balance"] = reciprocity(out["hosted_by_1"], out["hosted_by_2"])
+    # Arms each way (SIPRI TIV) over the same window, where the build has them.
+    if "arms_tiv_1_to_2" in col and not np.isnan(col["arms_tiv_1_to_2"]).all():
+        arms = window_sums(d.assign(a=col["arms_tiv_1_to_2"], b=col["arms_tiv_2_to_1"]),
+                           ["a", "b"], settings.reciprocity_window)
+        covered = ~np.isnan(col["arms_tiv_1_to_2"])
+        out["arms_balance"] = np.where(covered, reciprocity(arms["a"], arms["b"]), np.nan)
+    else:
+        out["arms_balance"] = np.nan
+    out["reciprocity"] = aggregate(
+        np.column_stack([out["obligation_balance"], out["hosting_balance"],
+                         out["arms_balance"]]), np.ones(3), "arithmetic", 1 / 3)
     out["igo_jaccard"] = igo_jaccard(col["joint_igo_full"], col["igo_full1"], col["igo_full2"])
     out["alliance_s_score"] = s_score
-    out["coherence"] = coherence(out["igo_jaccard"], s_score)
+    # Coherence of approaches: UN General Assembly agreement where that source is in the build
+    # (unga_agreement, 0-1), and the alliance-portfolio S-score; not IGO-portfolio overlap,
+    # which measures similar memberships (reported as igo_jaccard only).
+    unga = col.get("unga_agreement", np.full(len(d), np.nan))
+    out["unga_agreement"] = unga
+    out["coherence"] = coherence(unga, s_score)
 
     criteria = out[list(CRITERIA)].to_numpy(dtype=float)
     weights = np.array([settings.criteria_weights[c] for c in CRITERIA])
     out["criteria_observed"] = (~np.isnan(criteria[:, weights > 0])).sum(axis=1)
-    out["partnership_score"] = partnership_score(criteria[:, weights > 0],
-                                                 weights[weights > 0], settings.min_criteria)
+    score = partnership_score(criteria[:, weights > 0], weights[weights > 0],
+                              settings.min_criteria)
+    # A fixed set of layers per score: without a required criterion (comprehensiveness over
+    # the fixed layers) there is no score, so a source's end cannot re-base it.
+    for name in settings.required_criteria:
+        score = np.where(np.isnan(out[name].to_numpy(dtype=float)), np.nan, score)
+    out["partnership_score"] = score
     institutional, operational, gap = dyad_symbolic_gap(
-        level, col["joint_security_igo_full"], col["joint_exercises"])
+        level, col["joint_military_orgs"], col["exercise_intensity"])
     out["dyad_institutional"] = institutional
     out["dyad_operational"] = operational
-    out["dyad_symbolic_gap"] = gap
+    out["dyad_gap"] = gap
     return out

@@ -15,11 +15,14 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from pipelines.indices.composite import cooperation_index
+from pipelines.indices.composite import cooperation_index, prepare
 from pipelines.indices.config import load_blocs, load_definition
+from pipelines.indices.hosts import exercise_hosts
+from pipelines.indices.inputs import derived_inputs
 from pipelines.indices.multivector import multivector
 from pipelines.indices.network import network_measures
 from pipelines.indices.partnership import partnership_profile, s_scores
+from pipelines.indices.symbolic import symbolic_cooperation
 from pipelines.indices.uncertainty import UncertaintyError, monte_carlo
 from pipelines.register.indices import mask_thin_register_values, states_per_year
 from pipelines.settings import Settings
@@ -68,6 +71,41 @@ directed as (
         atop_defense + atop_offense + atop_neutral + atop_nonagg + atop_consul as given
     from int_atop_dyad_years_checked
     where reject is null
+),
+
+participations as (
+    select p.mme_row, p.ccode, p.year, e.n_states
+    from int_mme_participations_checked as p
+    inner join int_mme_exercises_sized as e on p.mme_row = e.mme_row
+    where p.reject is null and not p.is_non_state and p.ccode is not null
+),
+
+exercise_intensity as (
+    -- Each joint exercise counts 1 / (n - 1) for a pair among its n participating states:
+    -- a bilateral exercise 1, one of 30 states 1/29 (a state's total per exercise is 1).
+    select
+        a.ccode as ccode1,
+        b.ccode as ccode2,
+        a.year,
+        sum(1.0 / (a.n_states - 1)) as exercise_intensity
+    from participations as a
+    inner join participations as b on a.mme_row = b.mme_row and a.ccode < b.ccode
+    group by all
+),
+
+military_orgs as (
+    select m.ccode, m.ioname, m.year
+    from int_cow_igo_memberships_corrected as m
+    inner join stg_seeds__security_igos as s on m.ioname = s.ioname_lower
+    where m.status = 1 and s.kind = 'military'
+),
+
+joint_military as (
+    select a.ccode as ccode1, b.ccode as ccode2, a.year, count(*) as joint_military_orgs
+    from military_orgs as a
+    inner join military_orgs as b
+        on a.ioname = b.ioname and a.year = b.year and a.ccode < b.ccode
+    group by all
 )
 
 select
@@ -85,7 +123,11 @@ select
     first_state.igo_full as igo_full1,
     second_state.igo_full as igo_full2,
     forward.given as given_1to2,
-    backward.given as given_2to1
+    backward.given as given_2to1,
+    case when kept.year between $igo_first and $igo_last
+        then coalesce(joint_military.joint_military_orgs, 0) end as joint_military_orgs,
+    case when kept.year between $mme_first and $mme_last
+        then coalesce(exercise_intensity.exercise_intensity, 0) end as exercise_intensity
 from kept
 left join mart_country_year as first_state
     on kept.ccode1 = first_state.ccode and kept.year = first_state.year
@@ -97,10 +139,74 @@ left join directed as forward
 left join directed as backward
     on kept.ccode2 = backward.ccode1 and kept.ccode1 = backward.ccode2
     and kept.year = backward.year
+left join joint_military
+    on kept.ccode1 = joint_military.ccode1 and kept.ccode2 = joint_military.ccode2
+    and kept.year = joint_military.year
+left join exercise_intensity
+    on kept.ccode1 = exercise_intensity.ccode1 and kept.ccode2 = exercise_intensity.ccode2
+    and kept.year = exercise_intensity.year
 order by kept.ccode1, kept.ccode2, kept.year
 """
 
 COVERAGE = "select source_id, first_year, last_year from mart_source_coverage"
+
+# Optional pair columns of mart_dyad_year the partnership uses when the build has them (UN
+# voting agreement for coherence, arms each way for reciprocity): absent -> NULL.
+OPTIONAL_DYAD_COLUMNS = {"unga_agreement": "unga_agreement_s",
+                         "arms_tiv_1_to_2": "arms_tiv_1_to_2",
+                         "arms_tiv_2_to_1": "arms_tiv_2_to_1"}
+
+
+def partnership_dyads_query(con: duckdb.DuckDBPyConnection) -> str:
+    """PARTNERSHIP_DYADS plus the optional pair columns the build has (NULL otherwise)."""
+    present = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'mart_dyad_year'").fetchall()}
+    extra = ",\n    ".join(
+        f"kept.{column} as {name}" if column in present else f"null::double as {name}"
+        for name, column in OPTIONAL_DYAD_COLUMNS.items())
+    return PARTNERSHIP_DYADS.replace("    backward.given as given_2to1,",
+                                     f"    backward.given as given_2to1,\n    {extra},")
+
+EXERCISES = """
+select mme_row, start_year as year, latitude, longitude
+from int_mme_exercises_checked where reject is null
+"""
+
+PARTICIPANTS = """
+select distinct mme_row, ccode from int_mme_participations_checked
+where reject is null and not is_non_state and ccode is not null
+"""
+
+# A country's ISO3 code may denote several COW states over time (DEU: 260 before 1990-10-03);
+# the host must take part in the exercise, which picks the right one.
+ISO3_CCODES = """
+select iso3, ccode from int_cow_states_countries_described where iso3 is not null
+union
+select iso3, ccode from stg_seeds__iso3_ccode_periods
+"""
+
+# Per pair-year: joint exercises hosted by each side (hosts from pipelines/indices/hosts.py).
+HOSTING = """
+with
+
+participants as (
+    select distinct mme_row, ccode, year from int_mme_participations_checked
+    where reject is null and not is_non_state and ccode is not null
+)
+
+select
+    a.ccode as ccode1,
+    b.ccode as ccode2,
+    a.year,
+    count(*) filter (where hosts.host_ccode = a.ccode) as hosted_by_1,
+    count(*) filter (where hosts.host_ccode = b.ccode) as hosted_by_2
+from participants as a
+inner join participants as b on a.mme_row = b.mme_row and a.ccode < b.ccode
+inner join _exercise_hosts as hosts on a.mme_row = hosts.mme_row
+where hosts.host_ccode is not null
+group by all
+"""
 
 ALLIANCE_TIES = f"""
 select ccode1, ccode2, year, {_LEVEL} as level
@@ -161,6 +267,25 @@ def _directed(ties: pd.DataFrame) -> pd.DataFrame:
                                                                "value"]]
 
 
+def index_weights(index: pd.DataFrame, definition) -> pd.DataFrame:
+    """One row per indicator of the definition: nominal and effective weight, or why it is
+    left out (a pending source, no variance in the index years)."""
+    effective = index.attrs["effective_weights"].set_index("indicator")
+    rows = []
+    for ind in definition.indicators:
+        used = ind.name in effective.index
+        row = effective.loc[ind.name] if used else None
+        rows.append({
+            "indicator": ind.name, "pillar": ind.pillar, "label": ind.label, "unit": ind.unit,
+            "source": ind.source, "core": ind.core, "carry_forward_years": ind.carry_forward,
+            "nominal_weight": float(row["nominal_weight"]) if used else None,
+            "effective_weight": float(row["effective_weight"]) if used else None,
+            "r2_with_composite": float(row["r2"]) if used else None,
+            "status": "used" if used else index.attrs["dropped"].get(ind.name, "left out"),
+        })
+    return pd.DataFrame(rows)
+
+
 def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
                     draws: int | None = None) -> dict:
     """Compute every index table into `con` (the run's read-write work database).
@@ -181,19 +306,37 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
+    coverage = {r[0]: range(r[1], r[2] + 1) for r in con.execute(COVERAGE).fetchall()}
     # Register values enter only indicator-years most states observe (docs/register.md).
+    counts = _frame(con, "select * from mart_country_year")
     panel, register_masked = mask_thin_register_values(
-        _frame(con, "select * from mart_country_year"),
+        counts.merge(derived_inputs(con, coverage), on=["ccode", "year"], how="left"),
         [indicator.name for indicator in definition.indicators],
         states_per_year(con),
     )
     index = cooperation_index(panel, definition)
+    symbolic = symbolic_cooperation(con, coverage, definition.symbolic.window,
+                                    definition.composite.first_year or 1816)
+    attrs = index.attrs
+    index = index.merge(symbolic, on=["ccode", "year"], how="left")
+    index.attrs = attrs
     rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
+    rows["py_index_weights"] = write_table(con, "py_index_weights",
+                                           index_weights(index, definition))
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
 
     mark = time.perf_counter()
-    coverage = {r[0]: range(r[1], r[2] + 1) for r in con.execute(COVERAGE).fetchall()}
-    dyads = _frame(con, PARTNERSHIP_DYADS)
+    dyads = _frame(con, partnership_dyads_query(con), {
+        "igo_first": coverage["cow_igo"].start, "igo_last": coverage["cow_igo"].stop - 1,
+        "mme_first": coverage["mme"].start, "mme_last": coverage["mme"].stop - 1})
+    hosts = exercise_hosts(_frame(con, EXERCISES), _frame(con, PARTICIPANTS),
+                           _frame(con, ISO3_CCODES))
+    con.register("_exercise_hosts", hosts)
+    try:
+        hosting = _frame(con, HOSTING)
+    finally:
+        con.unregister("_exercise_hosts")
+    dyads = dyads.merge(hosting, on=["ccode1", "ccode2", "year"], how="left")
     members = _frame(
         con,
         "select ccode, year from int_cow_states_years_expanded where year between $first and $last",
@@ -219,7 +362,8 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     seconds["network"] = round(time.perf_counter() - mark, 2)
 
     mark = time.perf_counter()
-    ranks, mc_summary = monte_carlo(panel, definition, uncertainty)
+    ranks, mc_summary = monte_carlo(panel, definition, uncertainty,
+                                    prepare(panel, definition))
     rows["py_index_uncertainty"] = write_table(con, "py_index_uncertainty", ranks)
     seconds["uncertainty"] = round(time.perf_counter() - mark, 2)
     seconds["total"] = round(time.perf_counter() - started, 2)
@@ -228,6 +372,8 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
         "seconds": seconds,
         "draws": uncertainty.draws,
         "weights": index.attrs.get("weights", {}),
+        "effective_weights": index.attrs["effective_weights"].round(4).to_dict("records"),
+        "indicators_left_out": index.attrs.get("dropped", {}),
         "uncertainty": mc_summary,
         "register_values_masked": register_masked,
     }

@@ -207,14 +207,35 @@ def _country_facts(data: ReportData, ccode: int, span: range) -> dict:
         choice = [text for y, text in zip(scores.years(ccode),
                                           scores.texts(ccode, "most_influential_choice"),
                                           strict=True) if y == year]
+        def text(column: str) -> str | None:
+            found = [t for y, t in zip(scores.years(ccode), scores.texts(ccode, column),
+                                       strict=True) if y == year]
+            return found[0] if found and isinstance(found[0], str) else None
+
+        outside = scores.numbers(ccode, "nominal_outside_interval", span)[at]
+        share = scores.numbers(ccode, "symbolic_share", span)[at]
         facts["composite"] = {
             "year": year, "value": value("composite"), "rank": value("rank"),
             "n_ranked": value("n_ranked"), "low": value("rank_p05", 0),
-            "high": value("rank_p95", 0),
+            "high": value("rank_p95", 0), "median": value("median_rank", 0),
+            "outside_interval": bool(outside == 1),
             "most_influential": choice[0] if choice and isinstance(choice[0], str) else None,
             "institutional": value("institutional"), "operational": value("operational"),
-            "gap": value("symbolic_gap"),
+            "gap": value("pillar_gap"),
+            "core": value("core_composite"), "core_rank": value("core_rank"),
+            "indicator_set": text("indicator_set"), "imputed": text("imputed_indicators"),
+            "symbolic_share": None if np.isnan(share) else number(100 * share, 0),
+            "commitments": value("commitments", 0),
         }
+    corrections = data.frames.get("corrections")
+    if corrections is not None and not corrections.empty:
+        mine = corrections[corrections["ccode"] == ccode]
+        facts["corrections"] = [
+            {"id": row["correction_id"], "what": f"{row['source_id']} {row['item']} "
+             f"{row['field']} {int(row['first_year'])}-{int(row['last_year'])} set to "
+             f"{row['corrected_value']}", "evidence": row["evidence"],
+             "citation": row["citation"], "changed": int(row["values_changed"])}
+            for row in mine.to_dict("records")]
     institutional = scores.numbers(ccode, "institutional", span)
     latest = _latest(institutional, span)
     if latest:
@@ -378,8 +399,8 @@ def regional_context(data: ReportData) -> dict:
             "Operational pillar (0-100)", years,
             series(scores, "operational"), score_axis)},
         {"id": "gap", "figure": figures.group_lines(
-            "Symbolic gap: institutional minus operational (-100 to 100)", years,
-            series(scores, "symbolic_gap"), {"title": {"text": "points"}, "zeroline": True})},
+            "Pillar gap: institutional minus operational (-100 to 100)", years,
+            series(scores, "pillar_gap"), {"title": {"text": "points"}, "zeroline": True})},
     ]
     indicators = data.panel("country_indicators")
     for column, label, unit, _source in INDICATORS:
@@ -442,7 +463,7 @@ def _group_summary(data: ReportData, members: list[int]) -> list[dict]:
             "high": number(row["rank_p95"], 0) if row is not None else None,
             "institutional": number(row["institutional"]) if row is not None else None,
             "operational": number(row["operational"]) if row is not None else None,
-            "gap": number(row["symbolic_gap"]) if row is not None else None,
+            "gap": number(row["pillar_gap"]) if row is not None else None,
             "largest_bloc": (BLOC_LABELS.get(bloc["largest_bloc"], bloc["largest_bloc"])
                              if bloc is not None and isinstance(bloc["largest_bloc"], str)
                              else None),

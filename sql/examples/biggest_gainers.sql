@@ -7,7 +7,8 @@
 --   coop sql -- "$(cat sql/examples/biggest_gainers.sql)"
 --   duckdb -readonly marts/coop.duckdb < sql/examples/biggest_gainers.sql
 -- Mart: mart_cooperation_index (composite on 0-100, rank 1 = highest). With the shipped
--- sources the composite ends in 2010 (exercise data stop then), so this compares 2000-2010.
+-- sources the current composite ends in 2014, so this compares 2004-2014 (for a comparison on
+-- one indicator set over time use core_composite; docs/methodology.md section 3.4).
 -- Losers: change `desc` to `asc` in the last order by.
 set variable span_years = coalesce(getvariable('span_years'), 10);
 

@@ -5,9 +5,9 @@
 --   duckdb -readonly marts/coop.duckdb < sql/examples/country_index_trend.sql
 -- Marts: mart_cooperation_index (pillars and composite on 0-100, rank 1 = highest) and
 -- mart_index_uncertainty (median rank and 5-95 % rank interval over the Monte-Carlo draws).
--- Years in which the country has at least one pillar. The composite, rank and interval
--- exist only where both pillars do (1990-2010 with the shipped sources); read a rank with
--- its interval. Method: docs/methodology.md sections 3 and 7.
+-- Years in which the country has at least one pillar. The (current) composite, rank and
+-- interval exist only where both pillars do (1990-2014 with the shipped sources); read a rank
+-- with its interval. Method: docs/methodology.md sections 3 and 7.
 set variable iso3 = coalesce(getvariable('iso3'), 'KAZ');
 
 with
@@ -30,7 +30,7 @@ final as (
         round(index_scores.institutional, 2) as institutional,
         round(index_scores.operational, 2) as operational,
         round(index_scores.composite, 2) as composite,
-        round(index_scores.symbolic_gap, 2) as symbolic_gap,
+        round(index_scores.pillar_gap, 2) as pillar_gap,
         index_scores.rank,
         index_scores.n_ranked,
         uncertainty.median_rank,

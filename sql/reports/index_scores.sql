@@ -1,16 +1,27 @@
--- The cooperation index per country-year with its Monte-Carlo rank interval (1990-2010 only).
+-- The cooperation index per country-year (current and core composites) with its Monte-Carlo
+-- rank interval, the indicator set of the year, imputed values and corrections.
 select
     scores.ccode,
     scores.year,
     scores.institutional,
     scores.operational,
     scores.composite,
-    scores.symbolic_gap,
+    scores.pillar_gap,
+    scores.symbolic_share,
+    scores.commitments,
+    scores.commitments_without_practice,
+    scores.core_composite,
+    scores.core_rank,
+    scores.core_n_ranked,
+    scores.indicator_set,
+    scores.imputed_indicators,
+    scores.corrections_applied,
     scores.rank,
     scores.n_ranked,
     uncertainty.median_rank,
     uncertainty.rank_p05,
     uncertainty.rank_p95,
+    uncertainty.nominal_outside_interval,
     uncertainty.n_draws,
     uncertainty.most_influential_choice
 from mart_cooperation_index as scores

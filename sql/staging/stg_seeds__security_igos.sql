@@ -1,5 +1,7 @@
 -- grain: one row per IGO counted as a security organisation (seeds/security_igos.csv)
 -- key: ioname_lower
+-- kind: military (collective defence or an integrated military organisation) or dialogue (a
+-- security-dialogue forum); kind_alternative is the alternative list the sensitivity uses.
 with
 
 source as (
@@ -10,7 +12,9 @@ final as (
     select
         lower(trim(ioname_lower)) as ioname_lower,
         label,
-        note
+        note,
+        lower(trim(kind)) as kind,
+        lower(trim(kind_alternative)) as kind_alternative
     from source
 )
 

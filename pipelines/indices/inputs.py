@@ -1,0 +1,167 @@
+"""The index inputs derived from the checked source tables (methodology v2, section 3).
+
+mart_country_year holds the counts as the sources publish them. The index needs a few
+measures it does not: military commitments split by kind and by direction; the security
+organisations split into military organisations and dialogue forums; both with the documented
+corrections of seeds/corrections.csv applied (int_atop_dyad_years_corrected,
+int_cow_igo_memberships_corrected) and, for the sensitivity analysis, without them; and the
+months of the year a state was a system member (the part-year rule). They are computed here, in
+SQL over the work database, one row per row of mart_country_year; NULL outside a source's
+years, 0 inside (as in the counts marts).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+# Variants of the organisation columns: (organisation list, corrections applied).
+ORG_COLUMNS = ("military_orgs", "dialogue_forums")
+ORG_VARIANTS = {("nominal", True): "", ("alternative", True): "__alt",
+                ("nominal", False): "__uncorrected", ("alternative", False): "__alt__uncorrected"}
+# The ATOP columns vary with the corrections only.
+ATOP_COLUMNS = ("alliance_defence_given", "alliance_defence_received",
+                "alliance_offence_neutrality", "alliance_weak_obligations")
+
+
+def variant_column(name: str, organisation_list: str, corrections: bool) -> str:
+    """The panel column holding indicator `name` under an organisation list and corrections
+    setting (the nominal name for every other indicator)."""
+    if name in ORG_COLUMNS:
+        return name + ORG_VARIANTS[(organisation_list, corrections)]
+    if name in ATOP_COLUMNS and not corrections:
+        return name + "__uncorrected"
+    return name
+
+
+def _atop_counts(defense: str, suffix: str) -> str:
+    """The four ATOP counts of a state's own directed rows, from defence column `defense`."""
+    return f"""
+        count(distinct ccode2) filter (where {defense} = 1) as alliance_defence_given{suffix},
+        count(distinct ccode2) filter (where {defense} = 0
+            and (atop_offense = 1 or atop_neutral = 1)) as alliance_offence_neutrality{suffix},
+        count(distinct ccode2) filter (where {defense} = 0 and atop_offense = 0
+            and atop_neutral = 0 and (atop_nonagg = 1 or atop_consul = 1))
+            as alliance_weak_obligations{suffix}"""
+
+
+def _org_counts(kind_column: str, status_column: str, suffix: str) -> str:
+    return f"""
+        count(distinct m.ioname) filter (where m.{status_column} = 1
+                                         and s.{kind_column} = 'military')
+            as military_orgs{suffix},
+        count(distinct m.ioname) filter (where m.{status_column} = 1
+                                         and s.{kind_column} = 'dialogue')
+            as dialogue_forums{suffix}"""
+
+
+DERIVED = f"""
+with
+
+frame as (
+    select ccode, year from mart_country_year
+),
+
+spells as (
+    select ccode, start_date, case when is_ongoing then date '9999-12-31' else end_date end
+        as end_date
+    from stg_cow_states__state_spells
+),
+
+months as (
+    -- Days of the year inside a membership spell, as months (12 * days / days in year).
+    select
+        frame.ccode,
+        frame.year,
+        12.0 * coalesce(sum(greatest(0, datediff(
+            'day',
+            greatest(spells.start_date, make_date(frame.year, 1, 1)),
+            least(spells.end_date, make_date(frame.year, 12, 31))) + 1)), 0)
+        / (datediff('day', make_date(frame.year, 1, 1), make_date(frame.year, 12, 31)) + 1)
+            as months_member
+    from frame
+    left join spells on frame.ccode = spells.ccode
+        and spells.start_date <= make_date(frame.year, 12, 31)
+        and spells.end_date >= make_date(frame.year, 1, 1)
+    group by frame.ccode, frame.year
+),
+
+atop as (
+    select * from int_atop_dyad_years_corrected
+),
+
+given as (
+    -- ccode1's own obligations to ccode2 (ATOP directed rows: the obligation ccode1 gives),
+    -- corrected and as published.
+    select
+        ccode1 as ccode,
+        year,
+        {_atop_counts("atop_defense", "")},
+        {_atop_counts("atop_defense_published", "__uncorrected")},
+        string_agg(distinct replace(obligation_source, 'correction:', ''), ', ')
+            filter (where obligation_source <> 'atop') as atop_corrections
+    from atop
+    group by ccode1, year
+),
+
+received as (
+    select
+        ccode2 as ccode,
+        year,
+        count(distinct ccode1) filter (where atop_defense = 1) as alliance_defence_received,
+        count(distinct ccode1) filter (where atop_defense_published = 1)
+            as alliance_defence_received__uncorrected
+    from atop
+    group by ccode2, year
+),
+
+organisations as (
+    select
+        m.ccode,
+        m.year,
+        {_org_counts("kind", "status", "")},
+        {_org_counts("kind_alternative", "status", "__alt")},
+        {_org_counts("kind", "status_published", "__uncorrected")},
+        {_org_counts("kind_alternative", "status_published", "__alt__uncorrected")},
+        string_agg(distinct replace(m.status_source, 'correction:', ''), ', ')
+            filter (where m.status_source <> 'cow_igo') as corrections_applied
+    from int_cow_igo_memberships_corrected as m
+    inner join stg_seeds__security_igos as s on m.ioname = s.ioname_lower
+    group by m.ccode, m.year
+),
+
+final as (
+    select
+        frame.ccode,
+        frame.year,
+        months.months_member,
+        {", ".join(
+            f"case when frame.year between $atop_first and $atop_last "
+            f"then coalesce({'received' if 'received' in c else 'given'}.{c}{s}, 0) end "
+            f"as {c}{s}"
+            for s in ("", "__uncorrected") for c in ATOP_COLUMNS)},
+        {", ".join(
+            f"case when frame.year between $igo_first and $igo_last "
+            f"then coalesce(organisations.{c}{s}, 0) end as {c}{s}"
+            for s in ORG_VARIANTS.values() for c in ORG_COLUMNS)},
+        nullif(concat_ws(', ', organisations.corrections_applied, given.atop_corrections), '')
+            as corrections_applied
+    from frame
+    left join months on frame.ccode = months.ccode and frame.year = months.year
+    left join given on frame.ccode = given.ccode and frame.year = given.year
+    left join received on frame.ccode = received.ccode and frame.year = received.year
+    left join organisations
+        on frame.ccode = organisations.ccode and frame.year = organisations.year
+)
+
+select * from final
+"""
+
+
+def derived_inputs(con: duckdb.DuckDBPyConnection, coverage: dict[str, range]) -> pd.DataFrame:
+    """One row per mart_country_year row: months of membership and the v2 commitment counts."""
+    return con.execute(
+        f"select * from ({DERIVED}) order by ccode, year",
+        {"atop_first": coverage["atop"].start, "atop_last": coverage["atop"].stop - 1,
+         "igo_first": coverage["cow_igo"].start, "igo_last": coverage["cow_igo"].stop - 1},
+    ).df()
