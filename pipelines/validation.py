@@ -452,6 +452,8 @@ def run_gate(
             f"(validation results: {result.docs_index}):\n  "
             + "\n  ".join(result.failures)
             + "\nIf a column change is intended, run `coop contracts --write` and commit "
-            "the marts' metadata files (sql/marts/<mart>.toml)."
+            "the marts' metadata files (sql/marts/<mart>.toml). If a row-count change against "
+            "the last good run is intended (a new methodology, corrected data), run the "
+            "refresh once with COOP_ROW_COUNT_TOLERANCE set wider (e.g. 5 for +-500 %)."
         )
     return result

@@ -1,8 +1,8 @@
 -- grain: one row per (source, raw name, override span) from pipelines/names.py
--- key: source_id, raw_name, first_year
+-- (source_id, raw_name, first_year) is unique, but first_year is NULL for a name resolved in every year; int_country_names_resolved declares and checks the key
 -- not_null: source_id, raw_name, actor_kind, method
--- accepted_values: actor_kind = state, organisation, armed_group, territory, unknown_party, unresolved
--- accepted_values: method = override, marker, library, none
+-- accepted_values: actor_kind = 'state', 'organisation', 'armed_group', 'territory', 'unknown_party', 'unresolved'
+-- accepted_values: method = 'override', 'marker', 'library', 'none'
 with
 
 source as (
