@@ -98,8 +98,10 @@ given as (
         year,
         {_atop_counts("atop_defense", "")},
         {_atop_counts("atop_defense_published", "__uncorrected")},
-        string_agg(distinct replace(obligation_source, 'correction:', ''), ', ')
-            filter (where obligation_source <> 'atop') as atop_corrections
+        string_agg(
+            distinct replace(obligation_source, 'correction:', ''), ', '
+            order by replace(obligation_source, 'correction:', '')
+        ) filter (where obligation_source <> 'atop') as atop_corrections
     from atop
     group by ccode1, year
 ),
@@ -123,8 +125,10 @@ organisations as (
         {_org_counts("kind_alternative", "status", "__alt")},
         {_org_counts("kind", "status_published", "__uncorrected")},
         {_org_counts("kind_alternative", "status_published", "__alt__uncorrected")},
-        string_agg(distinct replace(m.status_source, 'correction:', ''), ', ')
-            filter (where m.status_source <> 'cow_igo') as corrections_applied
+        string_agg(
+            distinct replace(m.status_source, 'correction:', ''), ', '
+            order by replace(m.status_source, 'correction:', '')
+        ) filter (where m.status_source <> 'cow_igo') as corrections_applied
     from int_cow_igo_memberships_corrected as m
     inner join stg_seeds__security_igos as s on m.ioname = s.ioname_lower
     group by m.ccode, m.year
