@@ -128,8 +128,8 @@ def test_bad_rows_are_quarantined_with_rule_and_value(work):
     con, summary = work
     quarantined = rows(con, "select source_id, rule, column_name, offending_value "
                             "from mart_quarantine where source_id in ('atop', 'cow_igo', "
-                            "'ipi', 'mme') order by all")
-    # The issue-12 sources' rejects: tests/test_new_sources.py.
+                            "'ipi', 'mme', 'sipri_arms') order by all")
+    # The rejects of UNGA, Geo-PKO, US troops and the exercises: tests/test_new_sources.py.
     assert quarantined == [
         ("atop", "duplicate_key", "ccode1, ccode2, year", "365, 704, 2000"),
         ("atop", "not_integer", "ccode2", "abc"),
