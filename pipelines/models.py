@@ -141,14 +141,20 @@ def _calls(code: str, words: set[str], macro: Macro) -> bool:
     return macro.name in words and re.search(rf"\b{macro.name}\s*\(", code) is not None
 
 
-def discover_models(sql_dir: Path) -> dict[str, Model]:
+def discover_models(sql_dir: Path, mart_metadata: bool = True) -> dict[str, Model]:
+    """Every model under `sql_dir`, with its dependencies and declared checks.
+
+    Marts take their contract from the metadata file beside them (`mart_metadata`); the
+    event layer's marts (sql/events/, docs/events.md) declare theirs in their SQL header and
+    are checked by the event gate, so it passes ``mart_metadata=False``.
+    """
     paths = {
         path.stem: (layer, path)
         for layer in LAYERS
         for path in sorted((sql_dir / layer).glob("*.sql"))
     }
     reading_macros = [m for m in discover_macros(sql_dir, set(paths)) if m.reads]
-    marts = read_marts(sql_dir)
+    marts = read_marts(sql_dir) if mart_metadata else {}
     # The generated union of rejects is a model too (see rejects_model), when there is one.
     if any(
         path.stem.endswith(CHECKED_SUFFIX)

@@ -52,7 +52,7 @@ class BuildResult:
 
 
 def event_models(settings: Settings) -> dict[str, Model]:
-    models = discover_models(settings.sql_dir / "events")
+    models = discover_models(settings.sql_dir / "events", mart_metadata=False)
     unmarked = [m.name for m in models.values() if not is_spark_model(m.sql)]
     if unmarked:
         raise EventEngineError(

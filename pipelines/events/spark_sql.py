@@ -69,6 +69,10 @@ def read_macros(sql_dir: Path) -> dict[str, Macro]:
     for path in sorted((sql_dir / "macros").glob("*.sql")):
         text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
         for name, params, body in pattern.findall(text):
+            if re.match(r"\s*table\b", body, re.IGNORECASE):
+                # A table macro (sql/macros/covered_frames.sql) is no expression to inline;
+                # a Spark-marked model that calls one fails the lint as an unknown function.
+                continue
             macros[name.lower()] = Macro(
                 name.lower(),
                 tuple(p.strip().lower() for p in params.split(",") if p.strip()),
