@@ -148,14 +148,15 @@ def test_a_variable_set_in_the_session_replaces_the_default(published: Settings)
 def test_country_index_trend(published: Settings):
     # Kazakhstan joined on 26 December 1991: not scored in 1991 (part-year rule, 6 months).
     # Fixture coverage: ATOP 1990-2018, COW IGO 1990-2014 (memberships carried forward,
-    # flagged, to 2018), MME 1990-2010, IPI 1990-2014. The institutional pillar runs 1992-2018;
-    # the current composite needs an operational indicator too: exercises and peacekeeping
-    # 1992-2010, peacekeeping alone 2011-2014; none after 2014.
+    # flagged, to 2018), MME 1990-2010, IPI 1990-2014, SIPRI arms 1990-2018, Geo-PKO
+    # 1994-2018. The institutional pillar runs 1992-2018; the current composite needs an
+    # operational indicator too: exercises to 2010, IPI peacekeeping to 2014, and arms
+    # transfers and Geo-PKO deployments to 2018, so it runs 1992-2018.
     rows = run_example(published, "country_index_trend.sql")
     assert [row["year"] for row in rows] == list(range(1992, 2019))
     assert {row["iso3"] for row in rows} == {"KAZ"}
     with_composite = [row["year"] for row in rows if row["composite"] is not None]
-    assert with_composite == list(range(1992, 2015))
+    assert with_composite == list(range(1992, 2019))
     assert all(
         (row["median_rank"] is not None) == (row["composite"] is not None) for row in rows
     )
@@ -177,11 +178,11 @@ def test_compare_two_countries(published: Settings):
 
 
 def test_biggest_gainers(published: Settings):
-    # The fixture's current composite ends in 2014 (peacekeeping ends then), so the decade is
-    # 2004-2014. Members in both years: USA, Germany (255, DEU), Czech Republic (316, CZE),
-    # Russia, Uzbekistan, Kazakhstan (260 and 315 ended before 2004).
+    # The fixture's current composite ends in 2018 (arms transfers and Geo-PKO reach it), so
+    # the decade is 2008-2018. Members in both years: USA, Germany (255, DEU), Czech Republic
+    # (316, CZE), Russia, Uzbekistan, Kazakhstan (260 and 315 ended before 2008).
     rows = run_example(published, "biggest_gainers.sql")
-    assert {(row["from_year"], row["to_year"]) for row in rows} == {(2004, 2014)}
+    assert {(row["from_year"], row["to_year"]) for row in rows} == {(2008, 2018)}
     assert {row["iso3"] for row in rows} == {"USA", "DEU", "CZE", "RUS", "UZB", "KAZ"}
     gains = [row["composite_gain"] for row in rows]
     assert gains == sorted(gains, reverse=True)
