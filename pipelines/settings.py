@@ -50,8 +50,8 @@ class Settings:
     # past it DuckDB spills to `duckdb_temp_dir` instead of growing.  Default: an eighth of
     # the machine's memory, at least 1 GiB and at most 4 GiB (COOP_DUCKDB_MEMORY_LIMIT).
     duckdb_memory_limit: str = ""
-    # Where DuckDB spills (COOP_DUCKDB_TEMP_DIR); default <marts>/.build/spill, which the next
-    # refresh clears with the other leftovers of its predecessors.
+    # Where DuckDB spills (COOP_DUCKDB_TEMP_DIR); default <marts>/.spill (DuckDB deletes its
+    # spill files when the connection closes).
     duckdb_temp_dir: Path | None = None
 
     @property
@@ -116,7 +116,9 @@ class Settings:
         return os.environ.get("COOP_EVENTS_DUCKDB_MEMORY", "1GB").strip()
     @property
     def duckdb_spill_dir(self) -> Path:
-        return self.duckdb_temp_dir or self.build_dir / "spill"
+        # Beside marts/.build/, not in it: a refresh leaves .build/ empty (the fault tests
+        # check it), and DuckDB removes its spill files itself when a connection closes.
+        return self.duckdb_temp_dir or self.marts_dir / ".spill"
 
     @property
     def state_dir(self) -> Path:
