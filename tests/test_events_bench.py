@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.events.bench import FAMILIES, _exponents, generate_events, run_duckdb
+from pipelines.events.bench import (
+    FAMILIES,
+    _exponents,
+    _tree_bytes,
+    generate_events,
+    run_duckdb,
+)
 
 
 def test_synthetic_events_cover_ten_years_and_known_families(tmp_path):
@@ -34,3 +40,12 @@ def test_duckdb_run_builds_the_real_dyad_mart_with_annual_counts(tmp_path):
 
 def test_growth_exponent_is_the_log_log_slope():
     assert _exponents([(10, 1.0), (100, 10.0), (1000, 1000.0)]) == ["–", "1.00", "2.00"]
+
+
+def test_spill_size_sums_the_files_under_the_directory_and_is_zero_before_it_exists(tmp_path):
+    assert _tree_bytes(tmp_path / "spill") == 0
+    assert _tree_bytes(None) == 0
+    (tmp_path / "spill" / "sub").mkdir(parents=True)
+    (tmp_path / "spill" / "a.block").write_bytes(b"x" * 1000)
+    (tmp_path / "spill" / "sub" / "b.block").write_bytes(b"y" * 24)
+    assert _tree_bytes(tmp_path / "spill") == 1024

@@ -171,3 +171,40 @@ def test_event_manifest_lists_every_event_file_with_exact_coverage():
     assert windows["export_20191024143000"] == (datetime(2019, 10, 24, 14, 30),
                                                 datetime(2019, 10, 24, 14, 45))
     assert windows["events_2018_sample"] == (datetime(2018, 6, 1), datetime(2018, 6, 3))
+
+
+def test_dyad_days_pool_both_directions_and_goldstein_means_skip_nulls():
+    """The two-stage aggregation (day rows, then counted) on hand-made resolved events: a day
+    with events both ways counts once in the undirected row; NULL Goldstein scores are left out
+    of the mean (NULL when none); the role comes with the family; non-state pairs are out."""
+    con = duckdb.connect()
+    con.execute("""create table int_events_resolved as select * from (values
+        ('x', 'state', 'state', 2, 20, 2019, 'fight', 'conflict', date '2019-01-01', 1, 2, 1, 1.0),
+        ('x', 'state', 'state', 2, 20, 2019, 'fight', 'conflict', date '2019-01-01', 2, 1, 1, 3.0),
+        ('x', 'state', 'state', 20, 2, 2019, 'fight', 'conflict', date '2019-01-01', 1, 1, 1, null),
+        ('x', 'state', 'state', 20, 2, 2019, 'fight', 'conflict', date '2019-01-05', 1, 1, 1, 5.0),
+        ('x', 'state', 'state', 2, 20, 2019, 'military_aid', 'cooperation',
+         date '2019-01-01', 1, 1, 1, null),
+        ('x', 'state', 'none', 2, null, 2019, 'fight', 'conflict', date '2019-01-02', 1, 1, 1, 9.0),
+        ('x', 'state', 'state', 2, 2, 2019, 'fight', 'conflict', date '2019-01-03', 1, 1, 1, 9.0)
+        ) as t(source_id, actor1_kind, actor2_kind, actor1_ccode, actor2_ccode, year, family,
+               family_role, event_date, records, reports, sources, goldstein)""")
+    con.execute("""create table int_event_coverage_years as
+                   select 'x' as source_id, 2019 as year, 365 as coverage_days,
+                          true as full_year""")
+    sql = (get_settings().sql_dir / "events" / "marts" / "mart_event_dyad_year.sql").read_text()
+    got = rows(con, f"""
+        select dyad_type, ccode_a, ccode_b, family, family_role, events_observed,
+               event_days_observed, records_observed, reports_observed, sources_observed,
+               mean_goldstein, events, event_days
+        from ({sql}) order by dyad_type, ccode_a, family""")
+    assert got == [
+        # 2 -> 20 fight: two events on 01-01, Goldstein (1 + 3) / 2
+        ("directed", 2, 20, "fight", "conflict", 2, 1, 3, 3, 2, pytest.approx(2.0), 2, 1),
+        ("directed", 2, 20, "military_aid", "cooperation", 1, 1, 1, 1, 1, None, 1, 1),
+        # 20 -> 2 fight: 01-01 (no score) and 01-05 (5.0)
+        ("directed", 20, 2, "fight", "conflict", 2, 2, 2, 2, 2, pytest.approx(5.0), 2, 2),
+        # both ways: 4 events on 2 distinct days (01-01 both ways, 01-05), (1 + 3 + 5) / 3
+        ("undirected", 2, 20, "fight", "conflict", 4, 2, 5, 5, 4, pytest.approx(3.0), 4, 2),
+        ("undirected", 2, 20, "military_aid", "cooperation", 1, 1, 1, 1, 1, None, 1, 1),
+    ]

@@ -11,6 +11,7 @@ subprocess whose process tree (with Spark: the JVM too) is sampled for peak resi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
@@ -95,6 +96,8 @@ def run_duckdb(data: Path, memory_limit: str, out: Path) -> dict:
     con = duckdb.connect(str(out / "bench.duckdb"))
     con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute(f"set temp_directory = '{out / 'spill'}'")
+    # as the event build does: no row order to keep, so operators need not buffer for it
+    con.execute("set preserve_insertion_order = false")
     con.execute(f"create view int_events_resolved as select * from "
                 f"read_parquet('{data}/*/*.parquet', hive_partitioning = true)")
     con.execute(f"create view int_event_coverage_years as {_COVERAGE_SQL}")
@@ -121,13 +124,25 @@ def run_spark(data: Path, out: Path) -> dict:
     return {"seconds": seconds, "startup_seconds": startup, "mart_rows": rows[0][0]}
 
 
-def _measured(arguments: list[str]) -> dict:
-    """Run `python -m pipelines.events.bench ...` and sample its process tree's RSS."""
+def _tree_bytes(directory: Path | None) -> int:
+    if directory is None:
+        return 0
+    total = 0
+    with contextlib.suppress(OSError):  # the directory not made yet, or gone
+        for path in directory.rglob("*"):
+            with contextlib.suppress(OSError):  # a spill file removed while we looked
+                total += path.stat().st_size if path.is_file() else 0
+    return total
+
+
+def _measured(arguments: list[str], spill_dir: Path | None = None) -> dict:
+    """Run `python -m pipelines.events.bench ...` and sample its process tree's RSS (and the
+    size of `spill_dir`, where DuckDB writes what does not fit its memory cap)."""
     errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (read after the loop)
     process = subprocess.Popen([sys.executable, "-m", "pipelines.events.bench", *arguments],
                                stdout=subprocess.PIPE, stderr=errors, text=True)
     watched = psutil.Process(process.pid)
-    peak = 0
+    peak = spill = 0
     started = time.perf_counter()
     while process.poll() is None:
         try:
@@ -135,6 +150,7 @@ def _measured(arguments: list[str]) -> dict:
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error:
             pass
+        spill = max(spill, _tree_bytes(spill_dir))
         time.sleep(0.2)
     output = process.stdout.read()
     if process.returncode != 0:
@@ -145,6 +161,7 @@ def _measured(arguments: list[str]) -> dict:
     result = json.loads(output.strip().splitlines()[-1])
     result["wall_seconds"] = time.perf_counter() - started
     result["peak_rss_gb"] = peak / 1e9
+    result["peak_spill_gb"] = spill / 1e9
     return result
 
 
@@ -188,8 +205,9 @@ def run_bench(directory: Path, sizes: list[int], spark_sizes: list[int], memory_
               say: Callable[[str], None] = print) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     lines = ["SYNTHETIC event volumes; query = sql/events/marts/mart_event_dyad_year.sql", "",
-             "| engine | events | seconds | growth exponent | peak RSS (GB) | mart rows |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| engine | events | seconds | growth exponent | peak RSS (GB) | peak spill (GB) "
+             "| mart rows |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for engine, engine_sizes in (("duckdb", sizes), ("spark", spark_sizes)):
         points, rows = [], []
         for n in engine_sizes:
@@ -198,16 +216,19 @@ def run_bench(directory: Path, sizes: list[int], spark_sizes: list[int], memory_
             with tempfile.TemporaryDirectory(dir=directory) as out:
                 args = [engine, str(data), out] + ([memory_limit] if engine == "duckdb" else [])
                 say(f"{engine}: {n:,} events...")
-                result = _measured(args)
+                spill_dir = Path(out) / "spill" if engine == "duckdb" else None
+                result = _measured(args, spill_dir)
             say(f"  {result}")
             points.append((n, result["seconds"]))
             rows.append((n, result))
         for (n, result), exponent in zip(rows, _exponents(points), strict=True):
             label = engine if engine == "spark" else f"duckdb (memory_limit {memory_limit})"
+            spill = f"{result['peak_spill_gb']:.2f}" if engine == "duckdb" else "–"
             extra = (f" (+{result['startup_seconds']:.0f} s start-up)"
                      if "startup_seconds" in result else "")
             lines.append(f"| {label} | {n:,} | {result['seconds']:.1f}{extra} | {exponent} | "
-                         f"{result['peak_rss_gb']:.2f} | {result['mart_rows']:,} |")
+                         f"{result['peak_rss_gb']:.2f} | {spill} | "
+                         f"{result['mart_rows']:,} |")
     if convert_multiples:
         lines += ["", "| GDELT CSV rows | CSV MB | Parquet MB | seconds | rows/s | exponent |",
                   "|---:|---:|---:|---:|---:|---:|"]
