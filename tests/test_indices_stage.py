@@ -59,15 +59,16 @@ def test_partnership_of_russia_and_uzbekistan_in_2000(indexed):
     # Fixed layers: alliance 3/3 = 1, joint military organisation 0 (SCO is a dialogue
     # forum), exercises: mme2 has 3 states -> 1/(3-1) = 0.5, against exercise_full 2 -> 0.25;
     # comprehensiveness (1 + 0 + 0.25)/3. Portfolios over the 6 members (2, 255, 316, 365,
-    # 704, 705): 365 (0,0,0,3,3,0), 704 (1,0,0,3,3,3): d = 4, S = 1 - 2*4/18 = 5/9; coherence
-    # = (S + 1)/2 (no UN voting in the build; the IGO Jaccard 2/3 is reported only).
+    # 704, 705): 365 (0,0,0,3,3,0), 704 (1,0,0,3,3,3): d = 4, S = 1 - 2*4/18 = 5/9. UN voting
+    # (tests/fixture_data.py UNGA_VOTES): RUS-UZB agreement 0.25 in 2000. Coherence = mean of
+    # 0.25 and (S + 1)/2; the IGO Jaccard 2/3 is reported only.
     comprehensiveness, longevity, recip, jaccard, s_score, coherence, score, intensity, orgs = row
     assert comprehensiveness == pytest.approx(1.25 / 3)
     assert (longevity, recip, orgs) == (1, 1.0, 0)
     assert intensity == pytest.approx(0.5)
     assert jaccard == pytest.approx(2 / 3)
     assert s_score == pytest.approx(5 / 9)
-    assert coherence == pytest.approx((5 / 9 + 1) / 2)
+    assert coherence == pytest.approx((0.25 + (5 / 9 + 1) / 2) / 2)
     assert score == pytest.approx((1.25 / 3 + 0.1 + 1 + coherence) / 4)
 
 
@@ -134,7 +135,8 @@ def test_index_v2_values_corrections_and_flags_by_hand(indexed):
                        where correction_id = 'uzb_cst_2000_2005'""")[0] >= 2
     left_out = dict(rows(con, "select indicator, status from mart_index_weights"))
     assert left_out["military_orgs"] == "no variance in the index years"
-    assert left_out["arms_imports_tiv"].startswith("pending")
+    # The arms transfers are in the build (fixture SIPRI deals), so they are used.
+    assert left_out["arms_imports_tiv"] == left_out["arms_exports_tiv"] == "used"
     effective = one(con, "select sum(effective_weight) from mart_index_weights")[0]
     assert effective == pytest.approx(1.0)
 
@@ -144,16 +146,22 @@ def test_index_is_null_not_zero_outside_coverage_and_ranked_inside(indexed):
     composite, rank, operational_observed, indicator_set = one(con, """
         select composite, rank, operational_indicators_observed, indicator_set
         from mart_cooperation_index where ccode = 704 and year = 2000""")
-    assert composite is not None and rank == 1 and operational_observed == 3
+    # Observed in 2000: exercises, exercise partners, IPI personnel, Geo-PKO troops (from
+    # 1994) and arms imports and exports (SIPRI fixture, 1990-2018): 6.
+    assert composite is not None and rank == 1 and operational_observed == 6
     assert "exercises" in indicator_set
     # 2012: MME ended in 2010; the current composite uses the year's set (commitments and
     # peacekeeping), recorded per row, and the exercises are not in it.
     composite, indicator_set = one(con, """select composite, indicator_set
         from mart_cooperation_index where ccode = 704 and year = 2012""")
     assert "exercises" not in indicator_set
-    # 2015: no operational indicator is observed -> NULL, never 0.
-    assert one(con, """select operational, composite, rank from mart_cooperation_index
-                       where ccode = 704 and year = 2015""") == (None, None, None)
+    # 2015: MME and IPI no longer cover the year, so exercises and IPI personnel are NULL (not
+    # observed, never 0) and out of the set; arms transfers and Geo-PKO troops still are.
+    observed, indicator_set = one(con, """select operational_indicators_observed, indicator_set
+        from mart_cooperation_index where ccode = 704 and year = 2015""")
+    assert observed == 3
+    assert "exercises" not in indicator_set and "pko_personnel_mean" not in indicator_set
+    assert "arms_imports_tiv" in indicator_set and "pko_troops_estimated" in indicator_set
     mismatched = one(con, """
         select count(*) from mart_index_uncertainty as u
         inner join mart_cooperation_index as c using (ccode, year)

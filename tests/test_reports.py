@@ -136,11 +136,12 @@ def test_years_a_source_does_not_cover_show_as_not_covered_never_zero(site):
     by_year = dict(zip(exercises["x"], exercises["y"], strict=True))
     assert by_year[2001] == 0 and by_year[2015] is None and by_year[2000] > 0
     # The (current) composite exists only where both pillars do: after 2010 it rests on the
-    # commitments and peacekeeping (to 2014); in 2015 no practice indicator -> a gap, never 0.
+    # commitments, peacekeeping (IPI to 2014, Geo-PKO to 2018) and arms transfers (to 2018).
+    # Uzbekistan is not a system member in 1990 (part-year rule): a gap there, never 0.
     scores = figures_of(html)["scores"]["data"]
     composite = dict(zip(scores[0]["x"], scores[0]["y"], strict=True))
-    assert composite[2012] is not None
-    assert composite[2015] is None
+    assert composite[2012] is not None and composite[2015] is not None
+    assert composite.get(1990) is None
 
 
 def test_the_regional_group_comes_from_reports_toml(site):
