@@ -178,8 +178,30 @@ def _register_spark_inputs(con: duckdb.DuckDBPyConnection, spark, lake_dir: Path
     ).fetchall()]
     for table in tables:
         if table.startswith(REFERENCE_PREFIXES) or table == COVERAGE_TABLE:
-            spark.createDataFrame(con.table(table).arrow().read_all()).createOrReplaceTempView(
-                table)
+            rows = con.table(table).arrow().read_all()
+            # Spark cannot infer a schema from no rows (e.g. an empty seed such as
+            # seeds/state_spells_added.csv): give it the table's own.
+            frame = (spark.createDataFrame(rows) if rows.num_rows
+                     else spark.createDataFrame([], schema=_spark_schema(con, table)))
+            frame.createOrReplaceTempView(table)
+
+
+_SPARK_TYPES = {"VARCHAR": "string", "INTEGER": "int", "BIGINT": "bigint", "SMALLINT": "smallint",
+                "TINYINT": "tinyint", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
+                "DATE": "date", "TIMESTAMP": "timestamp", "HUGEINT": "decimal(38,0)"}
+
+
+def _spark_schema(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A Spark DDL schema for a DuckDB table (its column names and types)."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'main' and table_name = $table order by ordinal_position",
+        {"table": table},
+    ).fetchall()
+    def spark_type(kind: str) -> str:
+        return _SPARK_TYPES.get(kind, kind.lower() if kind.startswith("DECIMAL") else "string")
+
+    return ", ".join(f"`{name}` {spark_type(kind)}" for name, kind in columns)
 
 
 def _mart_rows(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> dict[str, int]:
