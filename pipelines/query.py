@@ -70,13 +70,18 @@ def _execute(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], lis
             outcome["error"] = exc
 
     worker = threading.Thread(target=work, name="coop-sql-query", daemon=True)
-    worker.start()
     try:
+        # Started inside the try: a Ctrl-C arriving as the worker starts still stops it before
+        # the connection is closed (closing it under a running query is refused).
+        worker.start()
         while worker.is_alive():
             worker.join(0.1)
     except KeyboardInterrupt as exc:
         while worker.is_alive():  # until it stops (a query just starting misses one interrupt)
-            con.interrupt()
+            try:
+                con.interrupt()
+            except duckdb.Error:  # the worker is entering its call: try again in a moment
+                pass
             worker.join(0.1)
         raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
     if "value" in outcome:
