@@ -9,6 +9,7 @@ or a page in reports/.  Results leave through --csv/--json on standard output.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -78,10 +79,9 @@ def _execute(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], lis
             worker.join(0.1)
     except KeyboardInterrupt as exc:
         while worker.is_alive():  # until it stops (a query just starting misses one interrupt)
-            try:
+            # the worker may be entering its call: then try again in a moment
+            with contextlib.suppress(duckdb.Error):
                 con.interrupt()
-            except duckdb.Error:  # the worker is entering its call: try again in a moment
-                pass
             worker.join(0.1)
         raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
     if "value" in outcome:
