@@ -8,6 +8,8 @@ every methodological choice drawn at once:
   organisation list           seeds/security_igos.csv kind or kind_alternative
   corrections                 seeds/corrections.csv applied or not
   carry forward               slow commitments carried past their source's end, or not
+  effort                      operational practice as counted, or per US$ 1 bn of military
+                              expenditure (the per_milex indicators)  [efforts]
 
 The smoothing window is another estimand (a multi-year mean, not a choice of method), so it
 is not drawn: its one-at-a-time shift is reported on its own. Per country-year: the median rank,
@@ -42,9 +44,9 @@ from pipelines.indices.config import (
 )
 
 FACTORS = ("normalisation", "weights", "aggregation", "exclusion", "organisation_list",
-           "corrections", "carry_forward", "window")
+           "corrections", "carry_forward", "effort", "window")
 CATEGORICAL = ("normalisation", "aggregation", "exclusion", "organisation_list", "corrections",
-               "carry_forward")
+               "carry_forward", "effort")
 NONE = "none"
 
 
@@ -169,7 +171,7 @@ def ranks_of(prepared: Prepared, schemes: list[Scheme], rows: np.ndarray) -> np.
     out = np.full((len(schemes), len(rows)), np.nan)
     groups: dict[tuple, list[int]] = {}
     for position, s in enumerate(schemes):
-        key = (s.organisation_list, s.corrections, s.carry, s.normalisation,
+        key = (s.organisation_list, s.corrections, s.carry, s.effort, s.normalisation,
                tuple(sorted(s.pillar_aggregation.items())), s.composite_aggregation, s.window)
         groups.setdefault(key, []).append(position)
     year = prepared.year
@@ -208,13 +210,17 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
                 rng.integers(len(settings.organisation_lists))],
             "corrections": settings.corrections[rng.integers(len(settings.corrections))],
             "carry_forward": settings.carry_forward[rng.integers(len(settings.carry_forward))],
+            # (drawn only when there is a choice, so a single effort keeps the seeded stream)
+            "effort": (settings.efforts[rng.integers(len(settings.efforts))]
+                       if len(settings.efforts) > 1 else settings.efforts[0]),
         }
         scheme = _with_weights(
             replace(_with_aggregation(nominal, draw["aggregation"]),
                     normalisation=draw["normalisation"], window=1,
                     excluded=None if draw["exclusion"] == NONE else draw["exclusion"],
                     organisation_list=draw["organisation_list"],
-                    corrections=draw["corrections"], carry=draw["carry_forward"]),
+                    corrections=draw["corrections"], carry=draw["carry_forward"],
+                    effort=draw["effort"]),
             rng, settings.weight_concentration)
         schemes.append(scheme)
         for factor in CATEGORICAL:
@@ -249,6 +255,7 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
         else [],
         "carry_forward": [replace(nominal, carry=False)] if False in settings.carry_forward
         else [],
+        "effort": [replace(nominal, effort=e) for e in settings.efforts if e != nominal.effort],
     }
     flat = [s for factor in FACTORS for s in alternatives[factor]]
     flat_ranks = ranks_of(prepared, flat, ranked) if flat else np.empty((0, len(ranked)))
