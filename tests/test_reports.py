@@ -122,15 +122,25 @@ def test_years_a_source_does_not_cover_show_as_not_covered_never_zero(site):
     html = (site.reports_dir / "country" / "UZB.html").read_text(encoding="utf-8")
     rows = {int(year): cells for year, cells in
             re.findall(r"<tr><td>(\d{4})</td>(.*?)</tr>", html, flags=re.S)}
-    exercises_column = 4  # 0-based: defence partners, alliance partners, IGOs, sec. IGOs
-    cells = {year: re.findall(r"<td class=\"(?:num|nc)\">([^<]*)</td>", text)
+    # The indicator table's columns come from indices.toml (labels as published in
+    # mart_index_weights), institutional indicators first.
+    header = re.search(r"<thead><tr><th>year</th>(.*?)</tr></thead>",
+                       html[html.index("The indicators behind the index"):], flags=re.S)
+    labels = re.findall(r"<th class=\"num\"[^>]*>([^<]*?) <span", header.group(1))
+    assert labels[0] == "Defence obligations given" and "Multinational exercises" in labels
+    exercises_column = labels.index("Multinational exercises")
+    orgs_column = labels.index("Security-dialogue forums")
+    cells = {year: re.findall(r"<td class=\"(?:num|nc)[^\"]*\"[^>]*>([^<]*)", text)
              for year, text in rows.items()}
     # Fixture MME covers 1990-2010: Uzbekistan had no exercise in 2001 (a measured 0) and
-    # is not covered in 2015; IGO data end in 2014, so 2015 IGO memberships are missing too.
-    assert cells[2001][exercises_column] == "0"
+    # is not covered in 2015; IGO data end in 2014, so its 2015 dialogue-forum memberships are
+    # the 2014 count carried forward, marked "cf" (imputed), never a silent value.
+    assert cells[2001][exercises_column].strip() == "0"
     assert cells[2015][exercises_column] == "not covered"
-    assert cells[2015][2] == "not covered"
-    assert cells[2000][exercises_column] not in ("0", "not covered")
+    org_2015 = re.findall(r"<td class=\"(?:num|nc)[^\"]*\"[^>]*>(.*?)</td>", rows[2015])
+    assert "cf</abbr>" in org_2015[orgs_column]
+    assert cells[2015][orgs_column].strip() == cells[2014][orgs_column].strip()
+    assert cells[2000][exercises_column].strip() not in ("0", "not covered")
     panels = figures_of(html)["indicators"]["data"]
     exercises = next(trace for trace in panels if trace["name"].startswith("Multinational"))
     by_year = dict(zip(exercises["x"], exercises["y"], strict=True))
