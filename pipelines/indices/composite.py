@@ -611,9 +611,10 @@ def cooperation_index(panel: pd.DataFrame, definition: IndexDefinition) -> pd.Da
     data = prepared.scheme_variant(scheme)
     names = [i.name for i in prepared.indicators]
     current = data["sets"]["current"]
-    out["indicator_set"] = [", ".join(n for n, on in zip(names, row, strict=True) if on)
-                            if s else None for row, s in zip(current, prepared.scored,
-                                                             strict=True)]
+    # NULL for a row not scored, and for a year whose set fails the year-level rule.
+    out["indicator_set"] = [(", ".join(n for n, on in zip(names, row, strict=True) if on)
+                             or None) if s else None
+                            for row, s in zip(current, prepared.scored, strict=True)]
     imputed = data["imputed"] & current
     out["imputed_indicators"] = [", ".join(n for n, on in zip(names, row, strict=True) if on)
                                  or None for row in imputed]

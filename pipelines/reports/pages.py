@@ -151,8 +151,9 @@ def country_context(data: ReportData, ccode: int) -> dict:
             scores.series(ccode, "n_ranked", span))})
     definitions = index_indicators(data)
     inputs = index_inputs_panel(data)
-    index_years = data.index_years
-    input_span = year_span(index_years[0], index_years[-1]) if index_years else range(0)
+    input_years = data.frames["index_inputs"]["year"]
+    input_span = (year_span(int(input_years.min()), int(input_years.max()))
+                  if len(input_years) else range(0))
     indicator_values = {d["name"]: inputs.numbers(ccode, f"value__{d['name']}", input_span)
                         for d in definitions}
     if ccode in inputs:
