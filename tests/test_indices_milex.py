@@ -141,6 +141,7 @@ def test_the_effort_is_a_choice_of_the_sensitivity_analysis():
     panel = PANEL.assign(treaty=[4.0, 0.0, 8.0])
     raw = copy.deepcopy(BASE)
     raw["uncertainty"]["efforts"] = ["absolute", "relative_to_milex"]
+    raw["uncertainty"]["draw_effort"] = True
     defn = parse_definition(raw)
     ranks, summary = monte_carlo(panel, defn, prepared=prepare(panel, defn))
     ranks = ranks.set_index("ccode")
@@ -152,6 +153,14 @@ def test_the_effort_is_a_choice_of_the_sensitivity_analysis():
     assert summary["mean_abs_rank_shift"]["effort"] == pytest.approx(2 / 3, abs=1e-4)
     # The draws choose the effort: it explains part of state 1's rank variance.
     assert 0 < ranks.loc[1, "first_order_effort"] <= 1
+    # Not drawn (the shipped setting): the shift is still reported, the draws keep the
+    # nominal effort, so the effort explains none of the rank variance.
+    raw["uncertainty"]["draw_effort"] = False
+    defn = parse_definition(raw)
+    kept, _ = monte_carlo(panel, defn, prepared=prepare(panel, defn))
+    kept = kept.set_index("ccode")
+    assert kept["shift_effort"].tolist() == [1.0, 1.0, 0.0]
+    assert not (kept["first_order_effort"].fillna(0) > 0).any()
     # A single effort: no one-at-a-time alternative, so no shift is reported.
     raw["uncertainty"]["efforts"] = ["absolute"]
     defn = parse_definition(raw)
@@ -182,6 +191,8 @@ def test_effort_configuration_errors_name_the_key():
     parse_definition(raw)
     with pytest.raises(IndexDefinitionError, match="efforts"):
         definition(uncertainty={"seed": 1, "efforts": ["relative"]})
+    with pytest.raises(IndexDefinitionError, match="draw_effort"):
+        definition(uncertainty={"seed": 1, "draw_effort": "yes"})
 
 
 def test_relative_effort_without_expenditure_column_is_a_clear_error():

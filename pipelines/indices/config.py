@@ -93,6 +93,7 @@ class Uncertainty:
     corrections: tuple[bool, ...] = (True, False)
     carry_forward: tuple[bool, ...] = (True, False)
     efforts: tuple[str, ...] = ("absolute",)
+    draw_effort: bool = False   # False: the efforts are reported one at a time, not drawn
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,10 @@ def parse_definition(raw: dict) -> IndexDefinition:
     _check_keys(unc, "uncertainty", ("draws", "seed", "normalisations", "aggregations",
                                       "windows", "weight_concentration", "oat_weight_draws",
                                       "exclusion", "organisation_lists", "corrections",
-                                      "carry_forward", "efforts"))
+                                      "carry_forward", "efforts", "draw_effort"))
+    if not isinstance(unc.get("draw_effort", False), bool):
+        raise _fail("uncertainty.draw_effort", f"{unc['draw_effort']!r} is not true or false.",
+                    "true, false")
     if not isinstance(unc.get("exclusion", True), bool):
         raise _fail("uncertainty.exclusion", f"{unc['exclusion']!r} is not true or false.",
                     "true, false")
@@ -335,6 +339,7 @@ def parse_definition(raw: dict) -> IndexDefinition:
         carry_forward=_list(unc, "carry_forward", "uncertainty", (True, False),
                             (True, False)),
         efforts=_list(unc, "efforts", "uncertainty", EFFORTS, (composite.effort,)),
+        draw_effort=unc.get("draw_effort", False),
     )
 
     needs_goalposts = composite.normalisation == "goalposts" or (

@@ -9,7 +9,8 @@ every methodological choice drawn at once:
   corrections                 seeds/corrections.csv applied or not
   carry forward               slow commitments carried past their source's end, or not
   effort                      operational practice as counted, or per US$ 1 bn of military
-                              expenditure (the per_milex indicators)  [efforts]
+                              expenditure (the per_milex indicators)  [efforts; drawn only
+                              with draw_effort = true, else reported one at a time]
 
 The smoothing window is another estimand (a multi-year mean, not a choice of method), so it
 is not drawn: its one-at-a-time shift is reported on its own. Per country-year: the median rank,
@@ -210,9 +211,11 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
                 rng.integers(len(settings.organisation_lists))],
             "corrections": settings.corrections[rng.integers(len(settings.corrections))],
             "carry_forward": settings.carry_forward[rng.integers(len(settings.carry_forward))],
-            # (drawn only when there is a choice, so a single effort keeps the seeded stream)
+            # Drawn only with draw_effort and a choice (else the nominal effort, and the
+            # seeded stream is the one without the factor).
             "effort": (settings.efforts[rng.integers(len(settings.efforts))]
-                       if len(settings.efforts) > 1 else settings.efforts[0]),
+                       if settings.draw_effort and len(settings.efforts) > 1
+                       else nominal.effort),
         }
         scheme = _with_weights(
             replace(_with_aggregation(nominal, draw["aggregation"]),
