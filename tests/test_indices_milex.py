@@ -153,6 +153,7 @@ def test_the_effort_is_a_choice_of_the_sensitivity_analysis():
     assert summary["mean_abs_rank_shift"]["effort"] == pytest.approx(2 / 3, abs=1e-4)
     # The draws choose the effort: it explains part of state 1's rank variance.
     assert 0 < ranks.loc[1, "first_order_effort"] <= 1
+    assert ranks.loc[1, "most_influential_choice"] == "effort"   # its largest one-at-a-time shift
     # Not drawn (the shipped setting): the shift is still reported, the draws keep the
     # nominal effort, so the effort explains none of the rank variance.
     raw["uncertainty"]["draw_effort"] = False
@@ -161,6 +162,8 @@ def test_the_effort_is_a_choice_of_the_sensitivity_analysis():
     kept = kept.set_index("ccode")
     assert kept["shift_effort"].tolist() == [1.0, 1.0, 0.0]
     assert not (kept["first_order_effort"].fillna(0) > 0).any()
+    # ... and, like the window, it is never named the most influential "choice".
+    assert "effort" not in set(kept["most_influential_choice"].dropna())
     # A single effort: no one-at-a-time alternative, so no shift is reported.
     raw["uncertainty"]["efforts"] = ["absolute"]
     defn = parse_definition(raw)

@@ -275,7 +275,9 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
         start += count
         shifts[factor] = shift
         out[f"shift_{factor}"] = shift
-    drawn = [f for f in FACTORS if f != "window"]
+    # The window, and the effort unless draw_effort, are reported apart: not "choices" here.
+    drawn = [f for f in FACTORS if f != "window"
+             and (f != "effort" or settings.draw_effort)]
     stacked = np.column_stack([shifts[f] for f in drawn])
     with np.errstate(invalid="ignore"):
         has_shift = ~np.isnan(stacked).all(axis=1) & (np.nan_to_num(stacked).max(axis=1) > 0)
