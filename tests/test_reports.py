@@ -241,3 +241,45 @@ def test_a_bad_worker_count_is_refused(site, monkeypatch):
     monkeypatch.setenv("COOP_REPORT_WORKERS", "many")
     with pytest.raises(CoopError, match="COOP_REPORT_WORKERS='many'"):
         render_index(site)
+
+
+def test_score_pages_show_the_indicator_set_imputed_values_and_the_interval(site):
+    """Where a score is shown, its interval and the year's indicator set (current vs core,
+    which indicators, which carried forward) are on the page, read from the marts."""
+    render_index(site)
+    con = duckdb.connect(str(site.published_db), read_only=True)
+    try:
+        labels = dict(con.execute(
+            "select indicator, label from mart_index_weights where status = 'used'").fetchall())
+        year = con.execute("select max(year) from mart_cooperation_index "
+                           "where composite is not null").fetchone()[0]
+        indicator_set, imputed, low, high = con.execute(
+            "select c.indicator_set, c.imputed_indicators, u.rank_p05, u.rank_p95 "
+            "from mart_cooperation_index c join mart_index_uncertainty u using (ccode, year) "
+            "where c.ccode = 704 and c.year = $y", {"y": year}).fetchone()
+        carried = con.execute(
+            "select count(*) from mart_index_inputs where ccode = 704 and imputed").fetchone()[0]
+    finally:
+        con.close()
+    page = (site.reports_dir / "country" / "UZB.html").read_text(encoding="utf-8")
+    # The page leads with the latest year that has a composite, with its interval.
+    assert f"composite index {year} (0&ndash;100)" in page
+    assert f"5&ndash;95 % interval {low:.0f}&ndash;{high:.0f}" in page
+    sentence = page[page.index('id="indicator-set"'):]
+    sentence = sentence[:sentence.index("</div>")]
+    for name in indicator_set.split(", "):
+        assert labels[name] in sentence
+    assert "core</em> composite keeps one fixed indicator set" in sentence
+    if imputed:
+        assert "Carried forward past their source's end" in sentence
+        for name in imputed.split(", "):
+            assert labels[name] in sentence
+    # Every carried-forward value in the table is marked, and only those.
+    table = page[page.index("The indicators behind the index"):page.index("<h2>Top partners")]
+    assert table.count(">cf</abbr>") == carried and carried > 0
+    overview = (site.reports_dir / "index.html").read_text(encoding="utf-8")
+    spans = overview[overview.index('id="indicator-sets"'):]
+    spans = spans[:spans.index("</table>")]
+    for name in indicator_set.split(", "):
+        assert labels[name] in spans
+    assert "<em>core</em> composite keeps one fixed set" in spans

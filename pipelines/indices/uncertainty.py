@@ -266,10 +266,12 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
     for factor in FACTORS:
         count = len(alternatives[factor])
         if count:
-            with np.errstate(invalid="ignore"):
-                shift = np.nanmean(np.abs(flat_ranks[start:start + count] - nominal_rank),
-                                   axis=0) if not np.isnan(
-                    flat_ranks[start:start + count]).all() else np.full(len(ranked), np.nan)
+            # A row the alternative leaves unranked (e.g. no military expenditure under the
+            # relative effort) has no shift: NaN, without numpy's empty-slice warning.
+            block = np.abs(flat_ranks[start:start + count] - nominal_rank)
+            seen = (~np.isnan(block)).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shift = np.where(seen > 0, np.nansum(block, axis=0) / seen, np.nan)
         else:
             shift = np.full(len(ranked), np.nan)
         start += count
