@@ -537,6 +537,7 @@ def regional_context(data: ReportData) -> dict:
         "members": [_link(data, c, "country/") for c in members],
         "summary": _group_summary(data, members),
         "summary_year": data.latest_index_year,
+        "summary_set": next(iter(indicator_set_spans(data)), None),
         "bloc_year": bloc_year,
         "matrix_year": matrix_year,
         "figures": figure_list,
