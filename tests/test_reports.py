@@ -14,12 +14,15 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipelines.errors import CoopError
 from pipelines.report import render_index
 from pipelines.reports.assets import PLOTLY_ASSET_NAME
 from pipelines.reports.config import ReportConfigError
+from pipelines.reports.data import Panel
+from pipelines.reports.pages import _set_change
 from pipelines.reports.site import UnknownReportPageError, render_standalone
 from pipelines.settings import Settings
 from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text
@@ -283,3 +286,17 @@ def test_score_pages_show_the_indicator_set_imputed_values_and_the_interval(site
     for name in indicator_set.split(", "):
         assert labels[name] in spans
     assert "<em>core</em> composite keeps one fixed set" in spans
+
+
+def test_set_change_says_since_when_the_current_set_holds_and_what_changed():
+    # State 1: sets a,b,c (2009-2010), a,b (2011-2013); state 2: one set throughout.
+    frame = pd.DataFrame({
+        "ccode": [1] * 5 + [2] * 2,
+        "year": [2009, 2010, 2011, 2012, 2013, 2012, 2013],
+        "indicator_set": ["a, b, c", "a, b, c", "a, b", "a, b", "a, b", "a", "a"],
+    })
+    scores = Panel(frame)
+    assert _set_change(scores, 1, 2013) == {"since": 2011, "left": "c", "entered": None}
+    assert _set_change(scores, 1, 2010) is None       # nothing changed up to 2010
+    assert _set_change(scores, 2, 2013) is None
+    assert _set_change(scores, 1, 2014) is None       # no set that year
