@@ -286,6 +286,10 @@ def test_score_pages_show_the_indicator_set_imputed_values_and_the_interval(site
     for name in indicator_set.split(", "):
         assert labels[name] in spans
     assert "<em>core</em> composite keeps one fixed set" in spans
+    # The weights table lists every indicator of the published definition.
+    weights = overview[overview.index('id="weights"'):overview.index('<h2 id="map">')]
+    for label in labels.values():
+        assert label in weights
 
 
 def test_set_change_says_since_when_the_current_set_holds_and_what_changed():

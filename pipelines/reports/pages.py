@@ -649,6 +649,7 @@ def overview_context(data: ReportData) -> dict:
     return {
         "year": year,
         "set_spans": indicator_set_spans(data),
+        "weights": _weight_rows(data),
         "core_years": _core_years(data),
         "n_ranked": len(leaders),
         "leaders": leaders,
@@ -692,6 +693,20 @@ def indicator_set_spans(data: ReportData) -> list[dict]:
              "imputed": _labelled(data, ", ".join(sorted(s["imputed"]))) if s["imputed"]
              else None}
             for s in reversed(spans)]
+
+
+def _weight_rows(data: ReportData) -> list[dict]:
+    """Each indicator of indices.toml with its nominal and effective weight (mart_index_weights),
+    or why it is left out."""
+    weights = data.frames["index_weights"]
+    order = {"institutional": 0, "operational": 1}
+    rows = sorted(weights.to_dict("records"),
+                  key=lambda r: (order.get(r["pillar"], 2), r["indicator"]))
+    return [{"label": r["label"] or r["indicator"], "unit": _short_unit(r["unit"] or ""),
+             "pillar": r["pillar"], "source": r["source"], "core": bool(r["core"]),
+             "nominal": number(r["nominal_weight"], 3),
+             "effective": number(r["effective_weight"], 3),
+             "status": r["status"]} for r in rows]
 
 
 def _core_years(data: ReportData) -> str | None:
