@@ -18,7 +18,7 @@ from pipelines.settings import PROJECT_ROOT
 from tests.helpers import build_work_db, rows
 
 INDEX_MARTS = {"mart_cooperation_index", "mart_partnership", "mart_multivector", "mart_network",
-               "mart_index_uncertainty", "mart_index_weights"}
+               "mart_index_uncertainty", "mart_index_weights", "mart_index_inputs"}
 
 
 @pytest.fixture
@@ -44,7 +44,8 @@ def test_every_index_mart_builds_and_passes_its_declared_checks(indexed):
     assert set(built) == INDEX_MARTS
     assert checks and not any(checks.values())
     assert set(summary["rows"]) == {"py_cooperation_index", "py_partnership", "py_multivector",
-                                    "py_network", "py_index_uncertainty", "py_index_weights"}
+                                    "py_network", "py_index_uncertainty", "py_index_weights",
+                                    "py_index_inputs"}
     assert summary["draws"] == 20 and summary["uncertainty"]["draws"] == 20
     for name in INDEX_MARTS:
         assert one(con, f"select count(*) from {name}")[0] > 0

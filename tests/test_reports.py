@@ -14,12 +14,15 @@ import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipelines.errors import CoopError
 from pipelines.report import render_index
 from pipelines.reports.assets import PLOTLY_ASSET_NAME
 from pipelines.reports.config import ReportConfigError
+from pipelines.reports.data import Panel
+from pipelines.reports.pages import _set_change
 from pipelines.reports.site import UnknownReportPageError, render_standalone
 from pipelines.settings import Settings
 from tests.fixture_data import SPEC_BY_TABLE, STATE_SPELLS, csv_text
@@ -122,15 +125,25 @@ def test_years_a_source_does_not_cover_show_as_not_covered_never_zero(site):
     html = (site.reports_dir / "country" / "UZB.html").read_text(encoding="utf-8")
     rows = {int(year): cells for year, cells in
             re.findall(r"<tr><td>(\d{4})</td>(.*?)</tr>", html, flags=re.S)}
-    exercises_column = 4  # 0-based: defence partners, alliance partners, IGOs, sec. IGOs
-    cells = {year: re.findall(r"<td class=\"(?:num|nc)\">([^<]*)</td>", text)
+    # The indicator table's columns come from indices.toml (labels as published in
+    # mart_index_weights), institutional indicators first.
+    header = re.search(r"<thead><tr><th>year</th>(.*?)</tr></thead>",
+                       html[html.index("The indicators behind the index"):], flags=re.S)
+    labels = re.findall(r"<th class=\"num\"[^>]*>([^<]*?) <span", header.group(1))
+    assert labels[0] == "Defence obligations given" and "Multinational exercises" in labels
+    exercises_column = labels.index("Multinational exercises")
+    orgs_column = labels.index("Security-dialogue forums")
+    cells = {year: re.findall(r"<td class=\"(?:num|nc)[^\"]*\"[^>]*>([^<]*)", text)
              for year, text in rows.items()}
     # Fixture MME covers 1990-2010: Uzbekistan had no exercise in 2001 (a measured 0) and
-    # is not covered in 2015; IGO data end in 2014, so 2015 IGO memberships are missing too.
-    assert cells[2001][exercises_column] == "0"
+    # is not covered in 2015; IGO data end in 2014, so its 2015 dialogue-forum memberships are
+    # the 2014 count carried forward, marked "cf" (imputed), never a silent value.
+    assert cells[2001][exercises_column].strip() == "0"
     assert cells[2015][exercises_column] == "not covered"
-    assert cells[2015][2] == "not covered"
-    assert cells[2000][exercises_column] not in ("0", "not covered")
+    org_2015 = re.findall(r"<td class=\"(?:num|nc)[^\"]*\"[^>]*>(.*?)</td>", rows[2015])
+    assert "cf</abbr>" in org_2015[orgs_column]
+    assert cells[2015][orgs_column].strip() == cells[2014][orgs_column].strip()
+    assert cells[2000][exercises_column].strip() not in ("0", "not covered")
     panels = figures_of(html)["indicators"]["data"]
     exercises = next(trace for trace in panels if trace["name"].startswith("Multinational"))
     by_year = dict(zip(exercises["x"], exercises["y"], strict=True))
@@ -231,3 +244,63 @@ def test_a_bad_worker_count_is_refused(site, monkeypatch):
     monkeypatch.setenv("COOP_REPORT_WORKERS", "many")
     with pytest.raises(CoopError, match="COOP_REPORT_WORKERS='many'"):
         render_index(site)
+
+
+def test_score_pages_show_the_indicator_set_imputed_values_and_the_interval(site):
+    """Where a score is shown, its interval and the year's indicator set (current vs core,
+    which indicators, which carried forward) are on the page, read from the marts."""
+    render_index(site)
+    con = duckdb.connect(str(site.published_db), read_only=True)
+    try:
+        labels = dict(con.execute(
+            "select indicator, label from mart_index_weights where status = 'used'").fetchall())
+        year = con.execute("select max(year) from mart_cooperation_index "
+                           "where composite is not null").fetchone()[0]
+        indicator_set, imputed, low, high = con.execute(
+            "select c.indicator_set, c.imputed_indicators, u.rank_p05, u.rank_p95 "
+            "from mart_cooperation_index c join mart_index_uncertainty u using (ccode, year) "
+            "where c.ccode = 704 and c.year = $y", {"y": year}).fetchone()
+        carried = con.execute(
+            "select count(*) from mart_index_inputs where ccode = 704 and imputed").fetchone()[0]
+    finally:
+        con.close()
+    page = (site.reports_dir / "country" / "UZB.html").read_text(encoding="utf-8")
+    # The page leads with the latest year that has a composite, with its interval.
+    assert f"composite index {year} (0&ndash;100)" in page
+    assert f"5&ndash;95 % interval {low:.0f}&ndash;{high:.0f}" in page
+    sentence = page[page.index('id="indicator-set"'):]
+    sentence = sentence[:sentence.index("</div>")]
+    for name in indicator_set.split(", "):
+        assert labels[name] in sentence
+    assert "core</em> composite keeps one fixed indicator set" in sentence
+    if imputed:
+        assert "Carried forward past their source's end" in sentence
+        for name in imputed.split(", "):
+            assert labels[name] in sentence
+    # Every carried-forward value in the table is marked, and only those.
+    table = page[page.index("The indicators behind the index"):page.index("<h2>Top partners")]
+    assert table.count(">cf</abbr>") == carried and carried > 0
+    overview = (site.reports_dir / "index.html").read_text(encoding="utf-8")
+    spans = overview[overview.index('id="indicator-sets"'):]
+    spans = spans[:spans.index("</table>")]
+    for name in indicator_set.split(", "):
+        assert labels[name] in spans
+    assert "<em>core</em> composite keeps one fixed set" in spans
+    # The weights table lists every indicator of the published definition.
+    weights = overview[overview.index('id="weights"'):overview.index('<h2 id="map">')]
+    for label in labels.values():
+        assert label in weights
+
+
+def test_set_change_says_since_when_the_current_set_holds_and_what_changed():
+    # State 1: sets a,b,c (2009-2010), a,b (2011-2013); state 2: one set throughout.
+    frame = pd.DataFrame({
+        "ccode": [1] * 5 + [2] * 2,
+        "year": [2009, 2010, 2011, 2012, 2013, 2012, 2013],
+        "indicator_set": ["a, b, c", "a, b, c", "a, b", "a, b", "a, b", "a", "a"],
+    })
+    scores = Panel(frame)
+    assert _set_change(scores, 1, 2013) == {"since": 2011, "left": "c", "entered": None}
+    assert _set_change(scores, 1, 2010) is None       # nothing changed up to 2010
+    assert _set_change(scores, 2, 2013) is None
+    assert _set_change(scores, 1, 2014) is None       # no set that year

@@ -28,7 +28,7 @@ COMPONENTS: tuple[Component, ...] = (
          "int_atop_dyad_years_corrected", "int_cow_states_years_expanded",
          "int_cow_igo_memberships_corrected",
          "stg_cow_states__state_spells", "stg_seeds__security_igos"),
-        ("py_cooperation_index", "py_index_weights"),
+        ("py_cooperation_index", "py_index_weights", "py_index_inputs"),
         ("composite", "pillars", "indicators", "symbolic", "seeds/security_igos.csv",
          "seeds/corrections.csv"),
     ),

@@ -9,6 +9,7 @@ composite. The same functions serve the published index and every Monte-Carlo dr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 
 import numpy as np
 import pandas as pd
@@ -265,17 +266,31 @@ def carry_forward(panel: pd.DataFrame, indicators, index_rows: np.ndarray
 
 
 def indicator_sets(year: np.ndarray, observed: np.ndarray, scored: np.ndarray,
-                   core: np.ndarray, min_coverage: float) -> dict[str, np.ndarray]:
+                   core: np.ndarray, min_coverage: float,
+                   pillar_of: np.ndarray | None = None,
+                   min_share: dict[str, float] | None = None) -> dict[str, np.ndarray]:
     """Per row, the indicators each composite kind may use: (N, k) booleans.
 
     current: the indicators observed that year for >= min_coverage of the scored states;
     core: the core indicators, every year.
+
+    The year-level missing-data rule: the rule a row meets (a pillar needs min_share of its
+    indicators) applies to the year's set too. A year whose current set holds less than
+    min_share[p] of pillar p's indicators (by count) gets an empty set, so no current
+    composite: the pillar would otherwise rest on a remnant of its definition (2025: the
+    operational pillar would be arms transfers alone).
     """
     current = np.zeros(observed.shape, dtype=bool)
     for value in np.unique(year[scored]):
         rows = scored & (year == value)
         coverage = observed[rows].mean(axis=0)
-        current[year == value] = coverage >= min_coverage - 1e-12
+        chosen = coverage >= min_coverage - 1e-12
+        if pillar_of is not None and min_share is not None:
+            for pillar, share in min_share.items():
+                members = pillar_of == pillar
+                if members.any() and chosen[members].mean() < share - 1e-12:
+                    chosen = np.zeros_like(chosen)
+        current[year == value] = chosen
     return {"current": current, "core": np.broadcast_to(core, observed.shape).copy()}
 
 
@@ -293,6 +308,7 @@ class Scheme:
     corrections: bool = True
     carry: bool = True
     excluded: str | None = None
+    effort: str = "absolute"
 
 
 @dataclass
@@ -311,15 +327,30 @@ class Prepared:
     def pillar_names(self, pillar: str) -> list[str]:
         return [i.name for i in self.indicators if i.pillar == pillar]
 
-    def variant(self, organisation_list: str, corrections: bool, carry: bool) -> dict:
-        """Raw values, imputed flags and indicator sets for one data variant."""
-        key = (organisation_list, corrections, carry)
+    def effort_indicators(self, effort: str) -> tuple:
+        """The indicators as normalised under an effort variant (per-milex goalposts)."""
+        if effort == "absolute":
+            return self.indicators
+        return tuple(_replace(i, goalposts=i.goalposts_per_milex) if i.per_milex else i
+                     for i in self.indicators)
+
+    def variant(self, organisation_list: str, corrections: bool, carry: bool,
+                effort: str = "absolute") -> dict:
+        """Raw values, imputed and estimated flags and indicator sets for one data variant."""
+        key = (organisation_list, corrections, carry, effort)
         if key not in self._cache:
             from pipelines.indices.inputs import variant_column
             frame = pd.DataFrame({
                 i.name: as_float(self.panel[variant_column(i.name, organisation_list,
                                                            corrections)])
                 for i in self.indicators}, index=self.panel.index)
+            estimated = np.zeros((len(frame), len(self.indicators)), dtype=bool)
+            if effort == "relative_to_milex":
+                ratio, milex_estimated = per_milex(self.panel)
+                for column, ind in enumerate(self.indicators):
+                    if ind.per_milex:
+                        frame[ind.name] = frame[ind.name].to_numpy() * ratio
+                        estimated[:, column] = milex_estimated & frame[ind.name].notna()
             frame[~self.scored] = np.nan
             frame.insert(0, "ccode", self.panel["ccode"].to_numpy())
             frame.insert(1, "year", self.year)
@@ -329,26 +360,62 @@ class Prepared:
                 frame, imputed = carry_forward(frame, self.indicators, self.scored)
             values = frame[[i.name for i in self.indicators]].to_numpy(dtype=float)
             core = np.array([i.core for i in self.indicators])
-            sets = indicator_sets(self.year, ~np.isnan(values), self.scored, core,
-                                  self.definition.composite.current_min_coverage)
+            sets = indicator_sets(
+                self.year, ~np.isnan(values), self.scored, core,
+                self.definition.composite.current_min_coverage,
+                np.array([i.pillar for i in self.indicators]),
+                {p: self.definition.pillars[p].min_share_observed for p in PILLARS})
+            estimated &= ~np.isnan(values)
             self._cache[key] = {"frame": frame, "imputed": imputed.to_numpy(),
-                                "sets": sets, "normalised": {}}
+                                "estimated": estimated, "sets": sets, "normalised": {}}
         return self._cache[key]
 
+    def scheme_variant(self, scheme: Scheme) -> dict:
+        return self.variant(scheme.organisation_list, scheme.corrections, scheme.carry,
+                            scheme.effort)
+
     def normalised(self, scheme: Scheme) -> dict[str, np.ndarray]:
-        data = self.variant(scheme.organisation_list, scheme.corrections, scheme.carry)
+        data = self.scheme_variant(scheme)
         if scheme.normalisation not in data["normalised"]:
             frame = data["frame"]
+            indicators = self.effort_indicators(scheme.effort)
             data["normalised"][scheme.normalisation] = {
-                p: normalise_panel(frame, tuple(i for i in self.indicators if i.pillar == p),
+                p: normalise_panel(frame, tuple(i for i in indicators if i.pillar == p),
                                    scheme.normalisation).to_numpy()
                 for p in PILLARS}
         return data["normalised"][scheme.normalisation]
 
     def allowed(self, scheme: Scheme, kind: str, pillar: str) -> np.ndarray:
-        sets = self.variant(scheme.organisation_list, scheme.corrections, scheme.carry)["sets"]
+        sets = self.scheme_variant(scheme)["sets"]
         columns = [n for n, i in enumerate(self.indicators) if i.pillar == pillar]
         return sets[kind][:, columns]
+
+
+MILEX_COLUMN = "milex_constant_usd_m"
+MILEX_FLAGS = ("milex_usd_is_estimate", "milex_usd_is_uncertain")
+
+
+def per_milex(panel: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The factor that puts a count per US$ 1 bn of military expenditure, and whether that
+    expenditure is a SIPRI estimate (blue) or highly uncertain (red), per panel row.
+
+    factor = 1000 / milex (milex in US$ m, constant prices); NaN where SIPRI has no figure
+    or reports no spending (0, a state without armed forces): a ratio to nothing is not
+    measured, never 0 and never infinite. Missing flag columns count as not estimated.
+    """
+    if MILEX_COLUMN not in panel.columns:
+        raise IndexDefinitionError(
+            f"the relative_to_milex effort needs column {MILEX_COLUMN} of mart_country_year "
+            "(SIPRI military expenditure); it is absent from this build. Set "
+            "[composite] effort = \"absolute\" and [uncertainty] efforts = [\"absolute\"].")
+    milex = as_float(panel[MILEX_COLUMN])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(milex > 0, 1000.0 / milex, np.nan)
+    estimated = np.zeros(len(panel), dtype=bool)
+    for column in MILEX_FLAGS:
+        if column in panel.columns:
+            estimated |= panel[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return factor, estimated & ~np.isnan(factor)
 
 
 def prepare(panel: pd.DataFrame, definition: IndexDefinition) -> Prepared:
@@ -426,6 +493,7 @@ def nominal_scheme(prepared: Prepared) -> Scheme:
         indicator_weights=indicator_weights,
         pillar_weights=pillar_weights,
         window=definition.composite.window,
+        effort=definition.composite.effort,
     )
 
 
@@ -489,6 +557,32 @@ def effective_weights(prepared: Prepared, scheme: Scheme, composite: np.ndarray)
     return out
 
 
+def index_inputs(prepared: Prepared, data: dict, names: list[str]) -> pd.DataFrame:
+    """The indicator values the published composite used, one row per scored state-year and
+    indicator (long format): the value in the indicator's own unit (after the corrections,
+    the carry-forward and, under the relative effort, the division by military expenditure),
+    whether it was carried forward (imputed), whether it rests on an estimated expenditure,
+    and whether it is in the year's current set and in the core set. NULL stays NULL."""
+    frame = data["frame"]
+    scored = prepared.scored
+    current = data["sets"]["current"]
+    core = data["sets"]["core"]
+    parts = []
+    for column, name in enumerate(names):
+        parts.append(pd.DataFrame({
+            "ccode": frame["ccode"].to_numpy()[scored],
+            "year": frame["year"].to_numpy()[scored],
+            "indicator": name,
+            "value": frame[name].to_numpy(dtype=float)[scored],
+            "imputed": data["imputed"][scored, column],
+            "milex_estimated": data["estimated"][scored, column],
+            "in_current_set": current[scored, column],
+            "in_core_set": core[scored, column],
+        }))
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["ccode", "year", "indicator"]).reset_index(drop=True)
+
+
 def cooperation_index(panel: pd.DataFrame, definition: IndexDefinition) -> pd.DataFrame:
     """The published index for every row of the panel (ccode, year, indicator columns).
 
@@ -514,15 +608,22 @@ def cooperation_index(panel: pd.DataFrame, definition: IndexDefinition) -> pd.Da
             "count").astype("Int64")
         out.loc[out[prefix + "composite"].isna(), prefix + "n_ranked"] = pd.NA
     out["pillar_gap"] = out["institutional"] - out["operational"]
-    data = prepared.variant(scheme.organisation_list, scheme.corrections, scheme.carry)
+    data = prepared.scheme_variant(scheme)
     names = [i.name for i in prepared.indicators]
     current = data["sets"]["current"]
-    out["indicator_set"] = [", ".join(n for n, on in zip(names, row, strict=True) if on)
-                            if s else None for row, s in zip(current, prepared.scored,
-                                                             strict=True)]
+    # NULL for a row not scored, and for a year whose set fails the year-level rule.
+    out["indicator_set"] = [(", ".join(n for n, on in zip(names, row, strict=True) if on)
+                             or None) if s else None
+                            for row, s in zip(current, prepared.scored, strict=True)]
     imputed = data["imputed"] & current
     out["imputed_indicators"] = [", ".join(n for n, on in zip(names, row, strict=True) if on)
                                  or None for row in imputed]
+    # Values resting on a SIPRI-estimated or highly uncertain military expenditure (only the
+    # relative_to_milex effort divides by it; NULL under the absolute effort).
+    estimated = data["estimated"] & current
+    out["estimated_indicators"] = [", ".join(n for n, on in zip(names, row, strict=True)
+                                             if on) or None for row in estimated]
+    out["effort"] = scheme.effort
     out["scored"] = prepared.scored
     if "months_member" in prepared.panel.columns:
         out["months_member"] = as_float(prepared.panel["months_member"])
@@ -542,9 +643,11 @@ def cooperation_index(panel: pd.DataFrame, definition: IndexDefinition) -> pd.Da
                                    scheme.indicator_weights[p].round(6).tolist(), strict=True))
                        for p in PILLARS},
         "pillars": dict(zip(PILLARS, scheme.pillar_weights.round(6).tolist(), strict=True)),
+        "effort": scheme.effort,
     }
     attrs = {"weights": out.attrs["weights"], "effective_weights": effective,
-             "dropped": prepared.dropped}
+             "dropped": prepared.dropped,
+             "inputs": index_inputs(prepared, data, names)}
     # Every input row gets a row; those before the index years are not scored.
     full = panel[["ccode", "year"]].sort_values(["ccode", "year"]).reset_index(drop=True)
     out = full.merge(out, on=["ccode", "year"], how="left")

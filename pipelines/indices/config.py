@@ -24,6 +24,9 @@ TRANSFORMS = ("none", "log1p")
 DIRECTIONS = ("positive", "negative")
 PILLARS = ("institutional", "operational")
 ORGANISATION_LISTS = ("nominal", "alternative")
+# Operational effort: as counted, or per US$ 1 bn of military expenditure (SIPRI, constant
+# US$) for the indicators marked per_milex (methodology v2, section 3.3a).
+EFFORTS = ("absolute", "relative_to_milex")
 CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
 MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
 PARTNERSHIP_LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo",
@@ -49,6 +52,8 @@ class Indicator:
     optional: bool = False      # its source is pending: an absent column is skipped, not an error
     label: str = ""
     unit: str = ""
+    per_milex: bool = False     # divided by military expenditure in the relative-effort variant
+    goalposts_per_milex: tuple[float, float] | None = None  # goalposts of that variant
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class Composite:
                                         # puts it in the year's current set
     min_months_member: float = 6.0      # a state-year is scored only with this many months
     first_year: int | None = None       # the index years start here (None: every year)
+    effort: str = "absolute"            # absolute | relative_to_milex (per_milex indicators)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Uncertainty:
     organisation_lists: tuple[str, ...] = ("nominal", "alternative")
     corrections: tuple[bool, ...] = (True, False)
     carry_forward: tuple[bool, ...] = (True, False)
+    efforts: tuple[str, ...] = ("absolute",)
+    draw_effort: bool = False   # False: the efforts are reported one at a time, not drawn
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,19 @@ def _list(table: dict, name: str, key: str, allowed: tuple, default: tuple) -> t
     return tuple(value)
 
 
+def _goalposts(table: dict, name: str, key: str) -> tuple[float, float] | None:
+    goalposts = table.get(name)
+    if goalposts is None:
+        return None
+    if (not isinstance(goalposts, list) or len(goalposts) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                       for v in goalposts)
+            or goalposts[0] >= goalposts[1]):
+        raise _fail(f"{key}.{name}", f"{goalposts!r} is invalid.",
+                    "[low, high] in raw units with low < high")
+    return (float(goalposts[0]), float(goalposts[1]))
+
+
 def parse_definition(raw: dict) -> IndexDefinition:
     """Validate a parsed indices.toml (a dict) and return the typed definition."""
     _check_keys(raw, "", ("composite", "pillars", "indicators", "uncertainty", "partnership",
@@ -204,7 +225,7 @@ def parse_definition(raw: dict) -> IndexDefinition:
     comp = _table(raw, "composite", "")
     _check_keys(comp, "composite", ("normalisation", "weights", "aggregation", "window",
                                      "pillar_weights", "current_min_coverage",
-                                     "min_months_member", "first_year"))
+                                     "min_months_member", "first_year", "effort"))
     composite = Composite(
         normalisation=_choice(comp, "normalisation", "composite", NORMALISATIONS, "minmax"),
         weights=_choice(comp, "weights", "composite", WEIGHTINGS, "equal"),
@@ -218,6 +239,7 @@ def parse_definition(raw: dict) -> IndexDefinition:
                                         12.0)),
         first_year=(int(_number(comp, "first_year", "composite", None, 1816, 2100,
                                 integer=True)) if "first_year" in comp else None),
+        effort=_choice(comp, "effort", "composite", EFFORTS, "absolute"),
     )
 
     pillars_raw = _table(raw, "pillars", "")
@@ -248,8 +270,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
             raise _fail(key, "must be a table.")
         _check_keys(table, key, ("name", "pillar", "direction", "transform", "weight",
                                  "goalposts", "source", "core", "carry_forward", "optional",
-                                 "label", "unit"))
-        for flag in ("core", "optional"):
+                                 "label", "unit", "per_milex", "goalposts_per_milex"))
+        for flag in ("core", "optional", "per_milex"):
             if not isinstance(table.get(flag, False), bool):
                 raise _fail(f"{key}.{flag}", f"{table[flag]!r} is not true or false.",
                             "true, false")
@@ -260,15 +282,10 @@ def parse_definition(raw: dict) -> IndexDefinition:
         if name in seen:
             raise _fail(f"{key}.name", f"{name!r} is listed twice.")
         seen.add(name)
-        goalposts = table.get("goalposts")
-        if goalposts is not None:
-            if (not isinstance(goalposts, list) or len(goalposts) != 2
-                    or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                               for v in goalposts)
-                    or goalposts[0] >= goalposts[1]):
-                raise _fail(f"{key}.goalposts", f"{goalposts!r} is invalid.",
-                            "[low, high] in raw units with low < high")
-            goalposts = (float(goalposts[0]), float(goalposts[1]))
+        goalposts = _goalposts(table, "goalposts", key)
+        goalposts_per_milex = _goalposts(table, "goalposts_per_milex", key)
+        if goalposts_per_milex is not None and not table.get("per_milex", False):
+            raise _fail(f"{key}.goalposts_per_milex", "is only allowed with per_milex = true.")
         indicators.append(Indicator(
             name=name,
             pillar=_choice(table, "pillar", key, PILLARS),
@@ -282,6 +299,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
             optional=table.get("optional", False),
             label=str(table.get("label", name)),
             unit=str(table.get("unit", "")),
+            per_milex=table.get("per_milex", False),
+            goalposts_per_milex=goalposts_per_milex,
         ))
     for name, pillar in pillars.items():
         members = [ind for ind in indicators if ind.pillar == name]
@@ -295,7 +314,10 @@ def parse_definition(raw: dict) -> IndexDefinition:
     _check_keys(unc, "uncertainty", ("draws", "seed", "normalisations", "aggregations",
                                       "windows", "weight_concentration", "oat_weight_draws",
                                       "exclusion", "organisation_lists", "corrections",
-                                      "carry_forward"))
+                                      "carry_forward", "efforts", "draw_effort"))
+    if not isinstance(unc.get("draw_effort", False), bool):
+        raise _fail("uncertainty.draw_effort", f"{unc['draw_effort']!r} is not true or false.",
+                    "true, false")
     if not isinstance(unc.get("exclusion", True), bool):
         raise _fail("uncertainty.exclusion", f"{unc['exclusion']!r} is not true or false.",
                     "true, false")
@@ -316,6 +338,8 @@ def parse_definition(raw: dict) -> IndexDefinition:
         corrections=_list(unc, "corrections", "uncertainty", (True, False), (True, False)),
         carry_forward=_list(unc, "carry_forward", "uncertainty", (True, False),
                             (True, False)),
+        efforts=_list(unc, "efforts", "uncertainty", EFFORTS, (composite.effort,)),
+        draw_effort=unc.get("draw_effort", False),
     )
 
     needs_goalposts = composite.normalisation == "goalposts" or (
@@ -326,6 +350,16 @@ def parse_definition(raw: dict) -> IndexDefinition:
                 raise _fail(f"indicators[{position}].goalposts",
                             f"is required for {ind.name!r} because goalposts normalisation is "
                             "used.", "[low, high] in raw units")
+            relative = "relative_to_milex" in (composite.effort, *uncertainty.efforts)
+            if relative and ind.per_milex and ind.goalposts_per_milex is None:
+                raise _fail(f"indicators[{position}].goalposts_per_milex",
+                            f"is required for {ind.name!r} because goalposts normalisation "
+                            "and the relative_to_milex effort are used.",
+                            "[low, high] per US$ 1 bn of military expenditure")
+    if ("relative_to_milex" in (composite.effort, *uncertainty.efforts)
+            and not any(ind.per_milex for ind in indicators)):
+        raise _fail("composite.effort", "relative_to_milex needs at least one indicator with "
+                    "per_milex = true.", "absolute, or mark indicators per_milex = true")
 
     part = _table(raw, "partnership", "")
     _check_keys(part, "partnership", ("criteria_weights", "min_criteria", "longevity_full_years",

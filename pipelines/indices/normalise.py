@@ -33,6 +33,8 @@ def transform(values: np.ndarray, kind: str) -> np.ndarray:
 def minmax(values: np.ndarray) -> np.ndarray:
     """100 * (x - min) / (max - min) over the observed panel; a constant indicator scores 0."""
     values = np.asarray(values, dtype=float)
+    if np.isnan(values).all():
+        return values.copy()  # never observed (e.g. no expenditure figure): stays NaN
     low, high = np.nanmin(values), np.nanmax(values)
     if high == low:
         return np.where(np.isnan(values), np.nan, 0.0)
@@ -43,6 +45,8 @@ def zscore(values: np.ndarray) -> np.ndarray:
     """100 * Phi(z), z = (x - mean) / sd (population sd): a z-score put on 0-100 by the normal
     CDF, so it can enter a geometric mean; the order and the z distances are kept."""
     values = np.asarray(values, dtype=float)
+    if np.isnan(values).all():
+        return values.copy()
     sd = np.nanstd(values)
     if sd == 0:
         return np.where(np.isnan(values), np.nan, 50.0)

@@ -278,6 +278,7 @@ def index_weights(index: pd.DataFrame, definition) -> pd.DataFrame:
         rows.append({
             "indicator": ind.name, "pillar": ind.pillar, "label": ind.label, "unit": ind.unit,
             "source": ind.source, "core": ind.core, "carry_forward_years": ind.carry_forward,
+            "per_milex": ind.per_milex,
             "nominal_weight": float(row["nominal_weight"]) if used else None,
             "effective_weight": float(row["effective_weight"]) if used else None,
             "r2_with_composite": float(row["r2"]) if used else None,
@@ -323,6 +324,7 @@ def compute_indices(con: duckdb.DuckDBPyConnection, settings: Settings,
     rows["py_cooperation_index"] = write_table(con, "py_cooperation_index", index)
     rows["py_index_weights"] = write_table(con, "py_index_weights",
                                            index_weights(index, definition))
+    rows["py_index_inputs"] = write_table(con, "py_index_inputs", index.attrs["inputs"])
     seconds["cooperation_index"] = round(time.perf_counter() - started, 2)
 
     mark = time.perf_counter()

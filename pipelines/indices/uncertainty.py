@@ -8,6 +8,9 @@ every methodological choice drawn at once:
   organisation list           seeds/security_igos.csv kind or kind_alternative
   corrections                 seeds/corrections.csv applied or not
   carry forward               slow commitments carried past their source's end, or not
+  effort                      operational practice as counted, or per US$ 1 bn of military
+                              expenditure (the per_milex indicators)  [efforts; drawn only
+                              with draw_effort = true, else reported one at a time]
 
 The smoothing window is another estimand (a multi-year mean, not a choice of method), so it
 is not drawn: its one-at-a-time shift is reported on its own. Per country-year: the median rank,
@@ -42,9 +45,9 @@ from pipelines.indices.config import (
 )
 
 FACTORS = ("normalisation", "weights", "aggregation", "exclusion", "organisation_list",
-           "corrections", "carry_forward", "window")
+           "corrections", "carry_forward", "effort", "window")
 CATEGORICAL = ("normalisation", "aggregation", "exclusion", "organisation_list", "corrections",
-               "carry_forward")
+               "carry_forward", "effort")
 NONE = "none"
 
 
@@ -169,7 +172,7 @@ def ranks_of(prepared: Prepared, schemes: list[Scheme], rows: np.ndarray) -> np.
     out = np.full((len(schemes), len(rows)), np.nan)
     groups: dict[tuple, list[int]] = {}
     for position, s in enumerate(schemes):
-        key = (s.organisation_list, s.corrections, s.carry, s.normalisation,
+        key = (s.organisation_list, s.corrections, s.carry, s.effort, s.normalisation,
                tuple(sorted(s.pillar_aggregation.items())), s.composite_aggregation, s.window)
         groups.setdefault(key, []).append(position)
     year = prepared.year
@@ -208,13 +211,19 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
                 rng.integers(len(settings.organisation_lists))],
             "corrections": settings.corrections[rng.integers(len(settings.corrections))],
             "carry_forward": settings.carry_forward[rng.integers(len(settings.carry_forward))],
+            # Drawn only with draw_effort and a choice (else the nominal effort, and the
+            # seeded stream is the one without the factor).
+            "effort": (settings.efforts[rng.integers(len(settings.efforts))]
+                       if settings.draw_effort and len(settings.efforts) > 1
+                       else nominal.effort),
         }
         scheme = _with_weights(
             replace(_with_aggregation(nominal, draw["aggregation"]),
                     normalisation=draw["normalisation"], window=1,
                     excluded=None if draw["exclusion"] == NONE else draw["exclusion"],
                     organisation_list=draw["organisation_list"],
-                    corrections=draw["corrections"], carry=draw["carry_forward"]),
+                    corrections=draw["corrections"], carry=draw["carry_forward"],
+                    effort=draw["effort"]),
             rng, settings.weight_concentration)
         schemes.append(scheme)
         for factor in CATEGORICAL:
@@ -249,6 +258,7 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
         else [],
         "carry_forward": [replace(nominal, carry=False)] if False in settings.carry_forward
         else [],
+        "effort": [replace(nominal, effort=e) for e in settings.efforts if e != nominal.effort],
     }
     flat = [s for factor in FACTORS for s in alternatives[factor]]
     flat_ranks = ranks_of(prepared, flat, ranked) if flat else np.empty((0, len(ranked)))
@@ -256,16 +266,20 @@ def monte_carlo(panel: pd.DataFrame, definition: IndexDefinition,
     for factor in FACTORS:
         count = len(alternatives[factor])
         if count:
-            with np.errstate(invalid="ignore"):
-                shift = np.nanmean(np.abs(flat_ranks[start:start + count] - nominal_rank),
-                                   axis=0) if not np.isnan(
-                    flat_ranks[start:start + count]).all() else np.full(len(ranked), np.nan)
+            # A row the alternative leaves unranked (e.g. no military expenditure under the
+            # relative effort) has no shift: NaN, without numpy's empty-slice warning.
+            block = np.abs(flat_ranks[start:start + count] - nominal_rank)
+            seen = (~np.isnan(block)).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shift = np.where(seen > 0, np.nansum(block, axis=0) / seen, np.nan)
         else:
             shift = np.full(len(ranked), np.nan)
         start += count
         shifts[factor] = shift
         out[f"shift_{factor}"] = shift
-    drawn = [f for f in FACTORS if f != "window"]
+    # The window, and the effort unless draw_effort, are reported apart: not "choices" here.
+    drawn = [f for f in FACTORS if f != "window"
+             and (f != "effort" or settings.draw_effort)]
     stacked = np.column_stack([shifts[f] for f in drawn])
     with np.errstate(invalid="ignore"):
         has_shift = ~np.isnan(stacked).all(axis=1) & (np.nan_to_num(stacked).max(axis=1) > 0)

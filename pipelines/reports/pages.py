@@ -13,17 +13,7 @@ from pipelines.reports import alignment, arms, figures
 from pipelines.reports.data import Panel, ReportData, json_numbers, values, year_span
 from pipelines.sources import source_labels
 
-# (column of mart_country_year, label, unit, source_id)
-INDICATORS = [
-    ("alliance_partners_defense", "Defence-pact partners", "states", "atop"),
-    ("alliance_partners_total", "Alliance partners (any obligation)", "states", "atop"),
-    ("igo_full", "Full IGO memberships", "organisations", "cow_igo"),
-    ("security_igo_full", "Security-IGO memberships", "organisations", "cow_igo"),
-    ("exercises", "Multinational exercises", "exercises", "mme"),
-    ("exercise_partners", "Exercise partner states", "states", "mme"),
-    ("pko_personnel_mean", "UN peacekeepers, monthly mean", "personnel", "ipi"),
-    ("pko_months_contributing", "Months contributing peacekeepers", "months", "ipi"),
-]
+PILLAR_LABELS = {"institutional": "institutional", "operational": "operational"}
 LAYERS = [
     ("alliance", "Alliances (ATOP)"),
     ("joint_igo", "Joint IGO memberships (COW IGO)"),
@@ -45,7 +35,6 @@ PARTNERS_CHARTED = 5
 LEADERS_CHARTED = 25
 # Charts open on the post-1945 system; earlier years stay in the data (zoom out to see them).
 MODERN_START = 1946
-TABLE_RECENT_FROM = 1980
 
 
 def number(value: object, digits: int = 1) -> str | None:
@@ -92,6 +81,53 @@ def _start(first_year: int) -> int | None:
     return MODERN_START if first_year < MODERN_START else None
 
 
+# -- the index indicators (indices.toml, as published in mart_index_weights) -----------------
+
+def index_indicators(data: ReportData) -> list[dict]:
+    """The indicators the published composite uses, with their indices.toml label, unit,
+    pillar and source (mart_index_weights: the definition of the published build, so a later
+    edit of indices.toml cannot mislabel published values). Institutional first."""
+    if "index_indicators" in data.derived:
+        return data.derived["index_indicators"]
+    weights = data.frames["index_weights"]
+    used = weights[weights["status"] == "used"]
+    order = {"institutional": 0, "operational": 1}
+    rows = sorted(used.to_dict("records"), key=lambda r: (order.get(r["pillar"], 2),
+                                                           r["indicator"]))
+    out = [{"name": r["indicator"], "label": r["label"] or r["indicator"],
+            "unit": r["unit"] or "", "pillar": r["pillar"], "source": r["source"],
+            "core": bool(r["core"]), "per_milex": bool(r["per_milex"])} for r in rows]
+    data.derived["index_indicators"] = out
+    return out
+
+
+_INPUT_KINDS = {"value": "value", "imputed": "imputed", "milex_estimated": "estimated",
+                "in_current_set": "current"}
+
+
+def index_inputs_panel(data: ReportData) -> Panel:
+    """mart_index_inputs as a (ccode, year) panel: value__<indicator>, imputed__<indicator>,
+    estimated__<indicator> and current__<indicator> columns."""
+    if "index_inputs" not in data.panels:
+        long = data.frames["index_inputs"]
+        wide = long.pivot(index=["ccode", "year"], columns="indicator",
+                          values=["value", "imputed", "milex_estimated", "in_current_set"])
+        wide.columns = [f"{_INPUT_KINDS[kind]}__{name}" for kind, name in wide.columns]
+        wide = wide.reset_index()
+        for column in wide.columns:
+            if column not in ("ccode", "year"):
+                wide[column] = pd.to_numeric(wide[column], errors="coerce").astype("float64")
+        data.panels["index_inputs"] = Panel(wide)
+    return data.panels["index_inputs"]
+
+
+def _short_unit(unit: str) -> str:
+    """The unit before its first parenthesis or colon, for table headers and axis titles."""
+    for mark in (" (", ": ", "; "):
+        unit = unit.split(mark)[0]
+    return unit
+
+
 # -- country page ---------------------------------------------------------------------------
 
 def country_context(data: ReportData, ccode: int) -> dict:
@@ -113,11 +149,18 @@ def country_context(data: ReportData, ccode: int) -> dict:
             years, rank, scores.series(ccode, "median_rank", span, 1),
             scores.series(ccode, "rank_p05", span, 1), scores.series(ccode, "rank_p95", span, 1),
             scores.series(ccode, "n_ranked", span))})
-    indicator_values = {column: indicators.numbers(ccode, column, span)
-                        for column, *_rest in INDICATORS}
-    figure_list.append({"id": "indicators", "figure": figures.panels(
-        years, [(f"{label} ({unit})", json_numbers(indicator_values[column], 1))
-                for column, label, unit, _source in INDICATORS], initial_start=start)})
+    definitions = index_indicators(data)
+    inputs = index_inputs_panel(data)
+    input_years = data.frames["index_inputs"]["year"]
+    input_span = (year_span(int(input_years.min()), int(input_years.max()))
+                  if len(input_years) else range(0))
+    indicator_values = {d["name"]: inputs.numbers(ccode, f"value__{d['name']}", input_span)
+                        for d in definitions}
+    if ccode in inputs:
+        figure_list.append({"id": "indicators", "figure": figures.panels(
+            list(input_span), [(f"{d['label']} ({_short_unit(d['unit'])})",
+                                json_numbers(indicator_values[d["name"]], 1))
+                               for d in definitions])})
 
     partners = _partners(data, ccode, span)
     if partners["chart"]:
@@ -147,8 +190,11 @@ def country_context(data: ReportData, ccode: int) -> dict:
         "has_blocs": has_blocs,
         "partners": partners,
         "network": network,
-        "indicator_columns": [(label, unit) for _c, label, unit, _s in INDICATORS],
-        "indicator_rows": _indicator_rows(data, ccode, span, member_years, indicator_values),
+        "indicator_columns": [(d["label"], _short_unit(d["unit"]), d["pillar"], d["unit"])
+                              for d in definitions],
+        "indicator_rows": _indicator_rows(data, ccode, input_span, definitions,
+                                          indicator_values),
+        "has_indicators": ccode in inputs,
         "coverage_note": _coverage_note(data, [int(y) for y in member_years]),
         "register_facts": _register_facts(data, ccode),
         **arms_section,
@@ -223,10 +269,21 @@ def _country_facts(data: ReportData, ccode: int, span: range) -> dict:
             "institutional": value("institutional"), "operational": value("operational"),
             "gap": value("pillar_gap"),
             "core": value("core_composite"), "core_rank": value("core_rank"),
-            "indicator_set": text("indicator_set"), "imputed": text("imputed_indicators"),
+            "indicator_set": _labelled(data, text("indicator_set")),
+            "imputed": _labelled(data, text("imputed_indicators")),
+            "estimated": _labelled(data, text("estimated_indicators")),
+            "effort": text("effort"),
+            "set_change": _labelled_change(data, _set_change(scores, ccode, year)),
             "symbolic_share": None if np.isnan(share) else number(100 * share, 0),
             "commitments": value("commitments", 0),
         }
+    core = scores.numbers(ccode, "core_composite", span)
+    core_latest = _latest(core, span)
+    if core_latest:
+        facts["core_latest"] = {
+            "year": core_latest[1], "value": number(core[core_latest[0]]),
+            "rank": number(scores.numbers(ccode, "core_rank", span)[core_latest[0]]),
+            "n_ranked": number(scores.numbers(ccode, "core_n_ranked", span)[core_latest[0]])}
     corrections = data.frames.get("corrections")
     if corrections is not None and not corrections.empty:
         mine = corrections[corrections["ccode"] == ccode]
@@ -249,6 +306,41 @@ def _country_facts(data: ReportData, ccode: int, span: range) -> dict:
                              "share": number(100 * blocs.raw(ccode, "largest_bloc_share")[-1],
                                              0)}
     return facts
+
+
+def _labelled(data: ReportData, names: str | None) -> str | None:
+    """'a, b' (indicator names) -> their indices.toml labels, 'Label A, Label B'."""
+    if not names:
+        return None
+    labels = {d["name"]: d["label"] for d in index_indicators(data)}
+    return ", ".join(labels.get(n.strip(), n.strip()) for n in names.split(","))
+
+
+def _labelled_change(data: ReportData, change: dict | None) -> dict | None:
+    if change is None:
+        return None
+    return {**change, "left": _labelled(data, change["left"]),
+            "entered": _labelled(data, change["entered"])}
+
+
+def _set_change(scores: Panel, ccode: int, year: int) -> dict | None:
+    """Since when the state's current composite has used the indicator set of `year`, and
+    what changed at that boundary (indicators that left or entered): scores on either side of
+    a change are not on the same footing (compare them with the core composite)."""
+    years = scores.years(ccode).tolist()
+    sets = {y: frozenset(n.strip() for n in t.split(","))
+            for y, t in zip(years, scores.texts(ccode, "indicator_set"), strict=True)
+            if isinstance(t, str) and y <= year}
+    if year not in sets:
+        return None
+    since = year
+    while since - 1 in sets and sets[since - 1] == sets[year]:
+        since -= 1
+    if since - 1 not in sets:
+        return None  # one set over every scored year: nothing changed
+    return {"since": since,
+            "left": ", ".join(sorted(sets[since - 1] - sets[year])) or None,
+            "entered": ", ".join(sorted(sets[year] - sets[since - 1])) or None}
 
 
 def partner_profiles(data: ReportData) -> dict:
@@ -330,21 +422,32 @@ def _network(data: ReportData, ccode: int, span: range, start: int | None) -> di
     return {"figure": figures.network_position(list(span), layers, start), "rows": table}
 
 
-def _indicator_rows(data: ReportData, ccode: int, span: range, member_years: np.ndarray,
+def _indicator_rows(data: ReportData, ccode: int, span: range, definitions: list[dict],
                     indicator_values: dict[str, np.ndarray]) -> dict[str, list]:
-    """Table rows for the state's member years, latest first, split at TABLE_RECENT_FROM."""
-    security = dict(zip(member_years.tolist(),
-                        data.panel("country_indicators").texts(ccode, "security_igos"),
-                        strict=True))
-    columns = [indicator_values[column] for column, *_rest in INDICATORS]
+    """Rows of the indicator table: the state's scored years, latest first; each cell the
+    value the composite used, whether it was carried forward (imputed) or rests on an
+    estimated military expenditure, and whether the year's current set uses it."""
+    inputs = index_inputs_panel(data)
+    indicators = data.panel("country_indicators")
+    security = dict(zip(indicators.years(ccode).tolist(),
+                        indicators.texts(ccode, "security_igos"), strict=True))
+    flags = {d["name"]: {kind: inputs.numbers(ccode, f"{kind}__{d['name']}", span)
+                         for kind in ("imputed", "estimated", "current")}
+             for d in definitions}
     rows = []
-    for year in sorted(member_years.tolist(), reverse=True):
+    for year in sorted(inputs.years(ccode).tolist(), reverse=True):
         at = year - span.start
+        cells = []
+        for d in definitions:
+            flag = flags[d["name"]]
+            cells.append({"value": number(indicator_values[d["name"]][at]),
+                          "imputed": flag["imputed"][at] == 1,
+                          "estimated": flag["estimated"][at] == 1,
+                          "in_set": flag["current"][at] == 1})
         igos = security.get(year)
-        rows.append({"year": year, "cells": [number(values_[at]) for values_ in columns],
+        rows.append({"year": year, "cells": cells,
                      "security_igos": igos if isinstance(igos, str) else None})
-    return {"recent": [r for r in rows if r["year"] >= TABLE_RECENT_FROM],
-            "earlier": [r for r in rows if r["year"] < TABLE_RECENT_FROM]}
+    return {"recent": rows, "earlier": []}
 
 
 def _coverage_note(data: ReportData, member_years: list[int]) -> list[dict]:
@@ -402,12 +505,11 @@ def regional_context(data: ReportData) -> dict:
             "Pillar gap: institutional minus operational (-100 to 100)", years,
             series(scores, "pillar_gap"), {"title": {"text": "points"}, "zeroline": True})},
     ]
-    indicators = data.panel("country_indicators")
-    for column, label, unit, _source in INDICATORS:
-        if column in ("alliance_partners_total", "pko_months_contributing"):
-            continue
-        figure_list.append({"id": f"ind-{column}", "figure": figures.group_lines(
-            f"{label} ({unit})", years, series(indicators, column, 1),
+    inputs = index_inputs_panel(data)
+    for d in index_indicators(data):
+        unit = _short_unit(d["unit"])
+        figure_list.append({"id": f"ind-{d['name']}", "figure": figures.group_lines(
+            f"{d['label']} ({unit})", years, series(inputs, f"value__{d['name']}", 1),
             {"title": {"text": unit}, "rangemode": "tozero"})})
 
     bloc_year = _group_bloc_year(data, members)
@@ -435,6 +537,7 @@ def regional_context(data: ReportData) -> dict:
         "members": [_link(data, c, "country/") for c in members],
         "summary": _group_summary(data, members),
         "summary_year": data.latest_index_year,
+        "summary_set": next(iter(indicator_set_spans(data)), None),
         "bloc_year": bloc_year,
         "matrix_year": matrix_year,
         "figures": figure_list,
@@ -520,6 +623,10 @@ def overview_context(data: ReportData) -> dict:
                 "operational": number(row["operational"]),
                 "median": number(row["median_rank"], 1),
                 "low": number(row["rank_p05"], 0), "high": number(row["rank_p95"], 0),
+                "outside": bool(pd.notna(row["nominal_outside_interval"])
+                                and bool(row["nominal_outside_interval"])),
+                "core": number(row["core_composite"]),
+                "imputed": bool(isinstance(row["imputed_indicators"], str)),
                 "_rank": row["rank"], "_low": row["rank_p05"], "_high": row["rank_p95"],
             })
     figure_list = []
@@ -541,6 +648,9 @@ def overview_context(data: ReportData) -> dict:
     countries = data.countries
     return {
         "year": year,
+        "set_spans": indicator_set_spans(data),
+        "weights": _weight_rows(data),
+        "core_years": _core_years(data),
         "n_ranked": len(leaders),
         "leaders": leaders,
         "figures": figure_list,
@@ -553,6 +663,56 @@ def overview_context(data: ReportData) -> dict:
                       for r in countries.sort_values(["country", "ccode"]).to_dict("records")],
         "quarantine": data.frames["quarantine_by_rule"].to_dict("records"),
     }
+
+
+def indicator_set_spans(data: ReportData) -> list[dict]:
+    """Runs of consecutive index years with one current indicator set (the set most scored
+    states have that year), latest first, each with its indicators (labels) and those carried
+    forward past their source's end in any row of the run."""
+    scores = data.frames["index_scores"]
+    scores = scores[scores["composite"].notna()]
+    if not len(scores):
+        return []
+    per_year = (scores.groupby("year")["indicator_set"]
+                .agg(lambda s: s.mode().iat[0] if s.notna().any() else None))
+    imputed = scores.groupby("year")["imputed_indicators"].agg(
+        lambda s: sorted({n.strip() for t in s.dropna() for n in t.split(",")}))
+    spans: list[dict] = []
+    for year, indicator_set in per_year.items():
+        year = int(year)
+        if spans and spans[-1]["set"] == indicator_set and spans[-1]["last"] == year - 1:
+            spans[-1]["last"] = year
+            spans[-1]["imputed"] |= set(imputed[year])
+        else:
+            spans.append({"first": year, "last": year, "set": indicator_set,
+                          "imputed": set(imputed[year])})
+    return [{"years": f"{s['first']}" if s["first"] == s["last"]
+             else f"{s['first']}\u2013{s['last']}",
+             "indicators": _labelled(data, s["set"]),
+             "count": len(s["set"].split(",")) if s["set"] else 0,
+             "imputed": _labelled(data, ", ".join(sorted(s["imputed"]))) if s["imputed"]
+             else None}
+            for s in reversed(spans)]
+
+
+def _weight_rows(data: ReportData) -> list[dict]:
+    """Each indicator of indices.toml with its nominal and effective weight (mart_index_weights),
+    or why it is left out."""
+    weights = data.frames["index_weights"]
+    order = {"institutional": 0, "operational": 1}
+    rows = sorted(weights.to_dict("records"),
+                  key=lambda r: (order.get(r["pillar"], 2), r["indicator"]))
+    return [{"label": r["label"] or r["indicator"], "unit": _short_unit(r["unit"] or ""),
+             "pillar": r["pillar"], "source": r["source"], "core": bool(r["core"]),
+             "nominal": number(r["nominal_weight"], 3),
+             "effective": number(r["effective_weight"], 3),
+             "status": r["status"]} for r in rows]
+
+
+def _core_years(data: ReportData) -> str | None:
+    scores = data.frames["index_scores"]
+    years = sorted(int(y) for y in scores.loc[scores["core_composite"].notna(), "year"].unique())
+    return year_ranges(years) if years else None
 
 
 def _trend_data(data: ReportData) -> dict:

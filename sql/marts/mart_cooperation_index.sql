@@ -9,7 +9,9 @@
 -- carried past their source's end for this row; corrections_applied the documented source
 -- corrections (seeds/corrections.csv) that entered it. symbolic_share: share of the state's
 -- military commitments with no practice in the window (NULL with no commitment).
--- pillar_gap = institutional - operational (v1's "symbolic gap").
+-- pillar_gap = institutional - operational (v1's "symbolic gap"). effort: the operational
+-- effort of the published scores (absolute, or relative_to_milex: per military expenditure);
+-- estimated_indicators lists the values resting on a SIPRI-estimated expenditure.
 with
 
 indices as (
@@ -43,6 +45,8 @@ final as (
         cast(indices.practice_layers as varchar) as practice_layers,
         cast(indices.indicator_set as varchar) as indicator_set,
         cast(indices.imputed_indicators as varchar) as imputed_indicators,
+        cast(indices.estimated_indicators as varchar) as estimated_indicators,
+        cast(indices.effort as varchar) as effort,
         cast(indices.corrections_applied as varchar) as corrections_applied,
         indices.scored,
         indices.months_member,

@@ -1,7 +1,8 @@
 -- grain, key, columns and checks: sql/marts/mart_index_uncertainty.toml
 -- Monte-Carlo over the methodological choices of indices.toml [uncertainty] (seeded):
 -- normalisation, weights, aggregation, one indicator left out, the organisation list, the
--- corrections on/off and carrying slow commitments forward on/off. Median rank and 5-95 %
+-- corrections on/off, carrying slow commitments forward on/off and the operational effort
+-- (absolute or per military expenditure). Median rank and 5-95 %
 -- rank interval over the draws that rank the state-year; nominal_outside_interval flags a
 -- published rank outside its own interval. shift_<choice> is the mean absolute rank shift
 -- when only that choice leaves the nominal one (shift_window: the smoothing window, another
@@ -38,6 +39,7 @@ final as (
         uncertainty.shift_organisation_list,
         uncertainty.shift_corrections,
         uncertainty.shift_carry_forward,
+        uncertainty.shift_effort,
         uncertainty.shift_window,
         uncertainty.most_influential_choice,
         uncertainty.first_order_normalisation,
@@ -45,7 +47,8 @@ final as (
         uncertainty.first_order_exclusion,
         uncertainty.first_order_organisation_list,
         uncertainty.first_order_corrections,
-        uncertainty.first_order_carry_forward
+        uncertainty.first_order_carry_forward,
+        uncertainty.first_order_effort
     from uncertainty
     inner join countries on uncertainty.ccode = countries.ccode
 )

@@ -19,6 +19,7 @@ final as (
         source,
         core,
         cast(carry_forward_years as integer) as carry_forward_years,
+        per_milex,
         nominal_weight,
         effective_weight,
         r2_with_composite,

@@ -15,6 +15,8 @@ select
     scores.core_n_ranked,
     scores.indicator_set,
     scores.imputed_indicators,
+    scores.estimated_indicators,
+    scores.effort,
     scores.corrections_applied,
     scores.rank,
     scores.n_ranked,
