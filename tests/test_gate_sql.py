@@ -139,3 +139,23 @@ def test_sources_checked_in_duckdb_pass_and_a_bad_value_still_stops_the_gate(
                                               r"_set .*'status'.*: 1 unexpected row\(s\), "
                                               r"e\.g\. \[7\]"):
         refresh.stage_gate(settings, run)
+
+
+def test_a_suite_larger_than_the_memory_cap_is_checked_by_spilling(tmp_path):
+    # 2,000,001 rows under a 64 MiB cap: key i once each, except key 42 twice; status
+    # i % 3 + 1 except one row with status 7. Expected: 2 rows in the duplicated key, 1 bad
+    # status, 2,000,001 rows.
+    con = duckdb.connect(config={"memory_limit": "64MiB",
+                                 "temp_directory": str(tmp_path / "spill"),
+                                 "preserve_insertion_order": False})
+    con.execute("create table big as select i as k, 'name-' || i as label, "
+                "case when i = 1999 then 7 else i % 3 + 1 end as status "
+                "from range(2000000) as r(i) union all select 42, 'again', 1")
+    rows, outcomes = gate_sql.evaluate(con, "select * from big", [
+        E.ExpectColumnValuesToBeUnique(column="k"),
+        E.ExpectCompoundColumnsToBeUnique(column_list=["k", "label"]),
+        E.ExpectColumnValuesToBeInSet(column="status", value_set=[1, 2, 3]),
+    ])
+    assert rows == 2_000_001
+    assert [o.unexpected_count for o in outcomes] == [2, 0, 1]
+    assert outcomes[0].examples == [42] and outcomes[2].examples == [7]
