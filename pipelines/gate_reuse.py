@@ -66,10 +66,19 @@ def data_digest(con: duckdb.DuckDBPyConnection, projected_query: str) -> str:
 
 def fingerprint(con: duckdb.DuckDBPyConnection, name: str, projected_query: str,
                 expectations: list[Any], last_good_rows: int | None, tolerance: float) -> str:
+    return fingerprint_and_rows(con, name, projected_query, expectations, last_good_rows,
+                                tolerance)[0]
+
+
+def fingerprint_and_rows(con: duckdb.DuckDBPyConnection, name: str, projected_query: str,
+                         expectations: list[Any], last_good_rows: int | None,
+                         tolerance: float) -> tuple[str, int]:
+    """The suite's fingerprint and the number of rows its query returns (from one scan)."""
+    data = data_digest(con, projected_query)
     return hashlib.sha256(
         (definition_digest(name, projected_query, expectations, last_good_rows, tolerance)
-         + "|" + data_digest(con, projected_query)).encode()
-    ).hexdigest()
+         + "|" + data).encode()
+    ).hexdigest(), int(data.split(":", 1)[0])
 
 
 def published_verdicts(last_good: dict) -> dict[str, dict]:

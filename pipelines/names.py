@@ -151,8 +151,12 @@ def _converter():
     return coco.CountryConverter(country_data=table, include_obsolete=True)
 
 
+@lru_cache(maxsize=4096)
 def library_iso3(name: str) -> tuple[str | None, str]:
-    """(ISO3, '') when coco finds exactly one country for the name, else (None, reason)."""
+    """(ISO3, '') when coco finds exactly one country for the name, else (None, reason).
+
+    Cached: the sources share most names (690 lookups, 202 distinct names on the shipped
+    data), and coco's answer for a name does not change within a process."""
     result = _converter().convert(name, src="regex", to="ISO3", not_found=_NOT_FOUND)
     if result == _NOT_FOUND:
         return None, "no match in country_converter"

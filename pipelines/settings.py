@@ -21,6 +21,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 DEFAULT_FETCH_MAX_BYTES = 2 * 1024**3
+# Above this many rows a suite's pandas copy costs more memory than the DuckDB cap allows
+# for (about 0.1 GiB per million rows of the projected columns): 677,839 accepted COW IGO
+# rows, the largest suite on the shipped data, stay in Great Expectations.
+DEFAULT_GATE_SQL_ROWS = 1_000_000
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -53,6 +57,9 @@ class Settings:
     # Where DuckDB spills (COOP_DUCKDB_TEMP_DIR); default <marts>/.spill (DuckDB deletes its
     # spill files when the connection closes).
     duckdb_temp_dir: Path | None = None
+    # The gate evaluates a suite of more rows than this inside DuckDB (pipelines/gate_sql.py)
+    # instead of copying its rows into pandas for Great Expectations (COOP_GATE_SQL_ROWS).
+    gate_sql_rows: int = DEFAULT_GATE_SQL_ROWS
 
     @property
     def sources_manifest(self) -> Path:
@@ -156,7 +163,19 @@ def get_settings() -> Settings:
                              or default_duckdb_memory_limit()),
         duckdb_temp_dir=(_path_from_env("COOP_DUCKDB_TEMP_DIR", Path())
                          if os.environ.get("COOP_DUCKDB_TEMP_DIR") else None),
+        gate_sql_rows=_count_from_env("COOP_GATE_SQL_ROWS", DEFAULT_GATE_SQL_ROWS),
     )
+
+
+def _count_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        from pipelines.errors import CoopError
+
+        raise CoopError(f"{name}={value!r}: must be a whole number of rows (0 or more).")
+    return int(value)
 
 
 def _bytes_from_env(name: str, default: int) -> int:

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines import gate_reuse
+from pipelines import gate_reuse, gate_sql
 from pipelines.errors import CoopError
 from pipelines.mart_metadata import MartMeta, read_marts, type_problems
 from pipelines.settings import Settings
@@ -351,11 +351,14 @@ def _gx_context(gx, docs_dir: Path):
 def run_suites(
     con: duckdb.DuckDBPyConnection, suites: list[Suite], docs_dir: Path, tolerance: float,
     published: dict[str, dict] | None = None, release: str | None = None,
+    sql_rows: int | None = None,
 ) -> GateResult:
     """Validate each suite's rows with GX; write Data Docs; collect failures (no raising).
 
     A suite whose fingerprint (definition and data, pipelines/gate_reuse.py) equals the one
-    `published` records as passed is carried over from `release` instead of run again.
+    `published` records as passed is carried over from `release` instead of run again.  A
+    suite of more than `sql_rows` rows is evaluated inside DuckDB (pipelines/gate_sql.py)
+    instead of being copied into pandas for GX, when every expectation has a translation.
     """
     gx = _gx()
     result = GateResult()
@@ -374,12 +377,15 @@ def run_suites(
             )
         projected = _projected(suite)
         started = time.perf_counter()
-        fingerprint = gate_reuse.fingerprint(con, suite.name, projected, expectations,
-                                             suite.last_good_rows, tolerance)
+        fingerprint, rows = gate_reuse.fingerprint_and_rows(
+            con, suite.name, projected, expectations, suite.last_good_rows, tolerance)
         fingerprint_seconds += time.perf_counter() - started
         previous = published.get(suite.name)
         if previous is not None and previous["fingerprint"] == fingerprint:
             result.suites[suite.name] = gate_reuse.carried_over(previous, release)
+            continue
+        if sql_rows is not None and rows > sql_rows and gate_sql.supported(expectations):
+            _run_in_sql(con, suite.name, projected, expectations, fingerprint, result)
             continue
         if context is None:
             context, data_source = _gx_context(gx, docs_dir)
@@ -427,6 +433,30 @@ def run_suites(
     return result
 
 
+def _run_in_sql(con: duckdb.DuckDBPyConnection, name: str, projected: str,
+                expectations: list[Any], fingerprint: str, result: GateResult) -> None:
+    """A large suite's expectations evaluated by DuckDB; recorded like a GX run's."""
+    started = time.perf_counter()
+    rows, outcomes = gate_sql.evaluate(con, projected, expectations)
+    failed = [o for o in outcomes if not o.success]
+    result.suites[name] = {
+        "rows": rows,
+        "expectations": len(outcomes),
+        "failed": len(failed),
+        "fingerprint": fingerprint,
+        "engine": "duckdb",
+    }
+    for item in failed:
+        observed = item.observed if item.observed is not None else item.examples
+        result.failures.append(
+            f"{name}: {item.type} {item.kwargs}"
+            + (f": {item.unexpected_count} unexpected row(s), e.g. {observed}"
+               if item.unexpected_count else f": observed {observed}")
+        )
+    result.seconds["sql_validate"] = round(
+        result.seconds.get("sql_validate", 0.0) + time.perf_counter() - started, 3)
+
+
 def run_gate(
     con: duckdb.DuckDBPyConnection, settings: Settings, docs_dir: Path, last_good: dict | None
 ) -> GateResult:
@@ -443,7 +473,8 @@ def run_gate(
     if published:
         # Carried-over suites keep the validation pages of the run that validated them.
         gate_reuse.reuse_docs(settings.reports_dir, release, docs_dir)
-    result = run_suites(con, suites, docs_dir, row_count_tolerance(), published, release)
+    result = run_suites(con, suites, docs_dir, row_count_tolerance(), published, release,
+                        settings.gate_sql_rows)
     result.seconds["gx_import"] = import_seconds
     result.failures.extend(check_contracts(con, settings.sql_dir))
     if result.failures:

@@ -390,3 +390,35 @@ def test_a_forked_child_is_not_counted_twice(tmp_path):
     mib = 1 << 20
     assert plain > 290 * mib
     assert 150 * mib < counted < 200 * mib
+
+
+def test_the_headline_uses_the_heaviest_steps_floor_and_keeps_the_cow_igo_ratio():
+    result = _result(20.0, 0.3, 1.2, 12.0, 0.9, 1 << 30)
+    result.shipped["by_prefect_mode"] = {
+        "kept": {"runs": [], "summary": {"wall_seconds": {"median": 12.0}}}}
+    result.steps = {"heaviest": "int_unga_vote_agreement_paired",
+                    "floor": {"median": 2.4, "seconds": [2.4], "rows": 10,
+                              "description": "in memory"},
+                    "models": [], "models_total_seconds": 9.0, "model_count": 3}
+    result = _with_floor(result, 0.75)
+    # 12 s over the step's 2.4 s floor is 5x; over the COW IGO floor of 0.75 s, 16x.
+    assert result.headline["ratios"] == {
+        "kept": {"refresh_seconds": 12.0, "ratio": 5.0, "ratio_to_cow_igo_floor": 16.0}}
+    assert result.headline["heaviest_step"] == "int_unga_vote_agreement_paired"
+    assert "(int_unga_vote_agreement_paired, 2.40 s) = 5.0x" in result.headline["text"]
+    assert "Over the COW IGO floor (0.75 s): 16.0x" in result.headline["text"]
+    assert "Heaviest step: int_unga_vote_agreement_paired" in markdown(result)
+
+
+def test_every_model_is_timed_and_the_heaviest_gets_a_floor(project):
+    from pipelines.bench import steps
+
+    found = steps.measure(project, runs=1)
+    names = [t.name for t in found.timings]
+    assert found.heaviest == names[0]
+    assert found.timings[0].median == max(t.median for t in found.timings)
+    assert "int_cow_igo_memberships_checked" in names and "mart_dyad_year" in names
+    assert not any(name.startswith("py_") for name in names)
+    # The floor computes the same rows as the model.
+    assert found.floor_rows == found.timings[0].rows
+    assert not list(project.build_dir.glob("*"))  # the scratch run is removed

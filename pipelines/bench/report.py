@@ -237,6 +237,8 @@ def print_result(result: BenchResult, console: Console | None = None) -> None:
         console.print(table)
         for line in exponent_lines(result):
             console.print(line)
+    for line in steps_lines(result):
+        console.print(line)
     if result.headline:
         console.print(f"[bold]{result.headline['text']}[/bold]")
     table = Table(title="Targets (issues 7 and 15)")
@@ -249,6 +251,22 @@ def print_result(result: BenchResult, console: Console | None = None) -> None:
                       f"[{style}]{verdict}[/{style}]" if style else verdict, row["note"])
     console.print(table)
     console.print(f"Bench took {result.seconds:.0f} s.")
+
+
+def steps_lines(result: BenchResult) -> list[str]:
+    """The slowest models of the shipped-data build and the floor of the slowest."""
+    steps = result.steps
+    if not steps:
+        return []
+    floor = steps["floor"]
+    lines = [f"Models of the shipped-data build, each timed alone (median, "
+             f"{steps['model_count']} models, {steps['models_total_seconds']:.2f} s in all); "
+             f"the slowest: " + ", ".join(f"{m['name']} {m['median']:.2f} s ({m['rows']:,} rows)"
+                                          for m in steps["models"][:6]) + ".",
+             f"Heaviest step: {steps['heaviest']}; its DuckDB floor ({floor['description']}): "
+             f"median {floor['median']:.2f} s (" + ", ".join(f"{x:.2f}" for x in
+                                                             floor["seconds"]) + ")."]
+    return lines
 
 
 def _markdown_table(header: list[str], rows: list) -> list[str]:
@@ -272,6 +290,8 @@ def markdown(result: BenchResult) -> str:
     ]
     if result.headline:
         lines += ["", f"**{result.headline['text']}**"]
+    if result.steps:
+        lines += ["", *steps_lines(result)]
     for title, rows in shipped_tables(result):
         lines += ["", f"#### {title}", "", *_markdown_table(SHIPPED_HEADER, rows)]
     for extra in (server_lines(result), failure_lines(result), bytecode_lines(result)):
