@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pipelines.fetch import FetchPolicy, fetch_sources
 from pipelines.publish import read_published_manifest
 from pipelines.validation import same_source_files
-from tests.helpers import declare_url, publish
+from tests.helpers import declare_url, loopback_http_server, publish
 
 
 def test_the_row_count_baseline_applies_only_to_the_same_source_files(project):
@@ -46,35 +44,19 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body(project):
     requests: list[str] = []
     body = b"x" * 64
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            requests.append(self.path)
-            self.send_response(200)
-            # Declares ten gigabytes, sends 64 bytes and closes: only the declared length can
-            # tell the client that the release is over the limit.
-            self.send_header("Content-Length", str(10 * 1024**3))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(path: str) -> tuple[int, bytes, int]:
+        # Declares ten gigabytes, sends 64 bytes and closes: only the declared length can tell
+        # the client that the release is over the limit.
+        requests.append(path)
+        return 200, body, 10 * 1024**3
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/ipi.csv"
-        relative = "ipi/contributor_month.csv"
-        declare_url(project, relative, url, hashlib.sha256(body).hexdigest())
-        old = (project.raw_dir / relative).read_bytes()
+    relative = "ipi/contributor_month.csv"
+    old = (project.raw_dir / relative).read_bytes()
+    with loopback_http_server(respond) as base_url:
+        declare_url(project, relative, f"{base_url}/ipi.csv", hashlib.sha256(body).hexdigest())
         limited = dataclasses.replace(project, fetch_max_bytes=1000)
         policy = FetchPolicy(attempts=3, timeout_seconds=5, retry_delays=(0.0,))
-
         [failure] = fetch_sources(limited, ["ipi"], policy=policy).failures
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
     assert f"({10 * 1024**3:,} bytes or more)" in failure.message
     assert "larger than the 1,000-byte limit" in failure.message
