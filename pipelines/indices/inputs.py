@@ -24,6 +24,16 @@ ATOP_COLUMNS = ("alliance_defence_given", "alliance_defence_received",
                 "alliance_offence_neutrality", "alliance_weak_obligations")
 
 
+def after_source_column(name: str, organisation_list: str, corrections: bool) -> str | None:
+    """The panel column holding the documented change (after the source's end) to add to a
+    carried-forward value of indicator `name`, or None: only the organisation counts have one,
+    and only with the corrections applied (seeds/corrections.csv, igo_membership_after_source).
+    """
+    if name in ORG_COLUMNS and corrections:
+        return name + ORG_VARIANTS[(organisation_list, True)] + "__after_source"
+    return None
+
+
 def variant_column(name: str, organisation_list: str, corrections: bool) -> str:
     """The panel column holding indicator `name` under an organisation list and corrections
     setting (the nominal name for every other indicator)."""
@@ -134,6 +144,60 @@ organisations as (
     group by m.ccode, m.year
 ),
 
+last_status as (
+    -- Full memberships (status 1) in COW IGO's last year, after the corrections.
+    select ccode, ioname, max(case when status = 1 then 1 else 0 end) as member
+    from int_cow_igo_memberships_corrected
+    where year = $igo_last
+    group by ccode, ioname
+),
+
+after_source as (
+    -- Documented membership changes after COW IGO's last year (seeds/corrections.csv, entity
+    -- igo_membership_after_source): the status a state holds in a year the source does not
+    -- cover. Against the status of the source's last year they give a change (+1 joined, -1
+    -- left, 0 the source already had it) that the index adds to a carried-forward count
+    -- (composite.carry_forward); the count marts never hold it. Of two rows for the same
+    -- state, organisation and year the later first_year wins.
+    select
+        frame.ccode,
+        frame.year,
+        corrections.item as ioname,
+        corrections.correction_id,
+        case when corrections.corrected_value = 1 then 1 else 0 end
+        - coalesce(last_status.member, 0) as change
+    from frame
+    inner join stg_seeds__corrections as corrections
+        on frame.ccode = corrections.ccode
+        and frame.year between corrections.first_year and corrections.last_year
+    left join last_status
+        on corrections.ccode = last_status.ccode and corrections.item = last_status.ioname
+    where
+        corrections.source_id = 'cow_igo'
+        and corrections.entity = 'igo_membership_after_source'
+        and corrections.field = 'status'
+        and frame.year > $igo_last
+    qualify row_number() over (
+        partition by frame.ccode, frame.year, corrections.item
+        order by corrections.first_year desc, corrections.correction_id
+    ) = 1
+),
+
+after_source_changes as (
+    select
+        a.ccode,
+        a.year,
+        {", ".join(
+            f"sum(a.change) filter (where s.{kind} = '{k}') as {c}{suffix}__after_source"
+            for kind, suffix in (("kind", ""), ("kind_alternative", "__alt"))
+            for k, c in (("military", "military_orgs"), ("dialogue", "dialogue_forums")))},
+        string_agg(distinct a.correction_id, ', ' order by a.correction_id)
+            filter (where a.change <> 0) as after_source_corrections
+    from after_source as a
+    inner join stg_seeds__security_igos as s on a.ioname = s.ioname_lower
+    group by a.ccode, a.year
+),
+
 final as (
     select
         frame.ccode,
@@ -148,7 +212,12 @@ final as (
             f"case when frame.year between $igo_first and $igo_last "
             f"then coalesce(organisations.{c}{s}, 0) end as {c}{s}"
             for s in ORG_VARIANTS.values() for c in ORG_COLUMNS)},
-        nullif(concat_ws(', ', organisations.corrections_applied, given.atop_corrections), '')
+        {", ".join(
+            f"coalesce(after_source_changes.{c}{suffix}__after_source, 0) "
+            f"as {c}{suffix}__after_source"
+            for suffix in ("", "__alt") for c in ORG_COLUMNS)},
+        nullif(concat_ws(', ', organisations.corrections_applied, given.atop_corrections,
+                         after_source_changes.after_source_corrections), '')
             as corrections_applied
     from frame
     left join months on frame.ccode = months.ccode and frame.year = months.year
@@ -156,6 +225,8 @@ final as (
     left join received on frame.ccode = received.ccode and frame.year = received.year
     left join organisations
         on frame.ccode = organisations.ccode and frame.year = organisations.year
+    left join after_source_changes
+        on frame.ccode = after_source_changes.ccode and frame.year = after_source_changes.year
 )
 
 select * from final
