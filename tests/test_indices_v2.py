@@ -259,7 +259,7 @@ def con():
         select *, null as reject from (values
             (704, 'CSTO', 2005, 1), (705, 'csto', 2005, 1), (365, 'csto', 2005, 1),
             (704, 'osce', 2005, 1), (704, 'csto', 2006, 1), (705, 'csto', 2006, 1),
-            (365, 'csto', 2006, 1), (2, 'nato', 2005, 1))
+            (365, 'csto', 2006, 1), (2, 'nato', 2005, 1), (2, 'nato', 2006, 1))
         as t(ccode, ioname, year, status)""")
     db.execute("""create table seed_corrections as select * from (values
         ('uzb', 'cow_igo', 'igo_membership', '704', 'csto', '2002', '2005', 'status', '0',
@@ -277,9 +277,9 @@ def con():
         ) as t(correction_id, source_id, entity, ccode, item,
          first_year, last_year, field, corrected_value, evidence, citation)""")
     db.execute("""create table seed_security_igos as select * from (values
-        ('nato', 'NATO', '', 'military', 'military'), ('csto', 'CSTO', '', 'military',
-         'military'), ('osce', 'OSCE', '', 'dialogue', 'military'))
-        as t(ioname_lower, label, note, kind, kind_alternative)""")
+        ('nato', 'NATO', '', 'military', 'military', '1'), ('csto', 'CSTO', '', 'military',
+         'military', '1'), ('osce', 'OSCE', '', 'dialogue', 'military', '0'))
+        as t(ioname_lower, label, note, kind, kind_alternative, defence_obligation)""")
     for model in ("stg_seeds__corrections", "stg_seeds__security_igos",
                   "int_cow_igo_memberships_corrected", "int_atop_dyad_years_corrected"):
         db.execute(f"create table {model} as {_sql(model)}")
@@ -359,6 +359,26 @@ def test_documented_changes_after_the_source_by_hand(con):
     # A row for a year the source covers is never applied (2006 <= the source's last year).
     assert got.loc[(2, 2006), "dialogue_forums__after_source"] == 0
     assert got.loc[(2, 2007), "dialogue_forums__after_source"] == 0
+    # ATOP ends 2005 here. 705's documented NATO accession (2007) gives it a defence
+    # obligation with 2, NATO's member in COW's last roster (2006), both ways; ATOP's last year
+    # had neither (2 -> 365 only), so +1 given and received for both in 2007, named in
+    # corrections_applied (once, though it moves two counts). 2 has no row in 2008 (not a
+    # state of the frame then): no partner, so nothing for 705 in 2008.
+    for key in ((705, 2007), (2, 2007)):
+        assert got.loc[key, "alliance_defence_given__after_source"] == 1, key
+        assert got.loc[key, "alliance_defence_received__after_source"] == 1, key
+    assert got.loc[(705, 2008), "alliance_defence_given__after_source"] == 0
+    assert got.loc[(2, 2007), "corrections_applied"] == "joins"
+    # Roster pairs without a documented change add nothing (704, 705 and 365 are CSTO members
+    # in COW's last roster; ATOP codes only consultation between 704 and 705), nor does 704's
+    # "member in 2007" that the source already had, nor 365's withdrawal (additions only).
+    assert got.loc[(704, 2007), "alliance_defence_given__after_source"] == 0
+    assert got.loc[(365, 2007), "alliance_defence_received__after_source"] == 0
+    assert got.loc[(365, 2008), "alliance_defence_given__after_source"] == 0
+    assert got.loc[(705, 2006), "alliance_defence_given__after_source"] == 0
+    assert after_source_column("alliance_defence_given", "alternative", True) == (
+        "alliance_defence_given__after_source")
+    assert after_source_column("alliance_weak_obligations", "nominal", True) is None
     # The uncorrected variants have no after-source column (corrections off: plain carry).
     assert after_source_column("military_orgs", "nominal", False) is None
     assert after_source_column("military_orgs", "alternative", True) == (

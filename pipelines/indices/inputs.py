@@ -31,6 +31,8 @@ def after_source_column(name: str, organisation_list: str, corrections: bool) ->
     """
     if name in ORG_COLUMNS and corrections:
         return name + ORG_VARIANTS[(organisation_list, True)] + "__after_source"
+    if name in ("alliance_defence_given", "alliance_defence_received") and corrections:
+        return name + "__after_source"
     return None
 
 
@@ -165,7 +167,8 @@ after_source as (
         corrections.item as ioname,
         corrections.correction_id,
         case when corrections.corrected_value = 1 then 1 else 0 end
-        - coalesce(last_status.member, 0) as change
+        - coalesce(last_status.member, 0) as change,
+        last_status.member as member_then
     from frame
     inner join stg_seeds__corrections as corrections
         on frame.ccode = corrections.ccode
@@ -183,6 +186,17 @@ after_source as (
     ) = 1
 ),
 
+after_source_rows as (
+    -- The status each after-source row gives, and its id where it changes the last roster.
+    select
+        ccode,
+        year,
+        ioname,
+        case when change <> 0 then correction_id end as correction_id,
+        change + coalesce(member_then, 0) as corrected_value
+    from after_source
+),
+
 after_source_changes as (
     select
         a.ccode,
@@ -196,6 +210,85 @@ after_source_changes as (
     from after_source as a
     inner join stg_seeds__security_igos as s on a.ioname = s.ioname_lower
     group by a.ccode, a.year
+),
+
+defence_rosters as (
+    -- After ATOP's last year: the members, per year, of each organisation whose treaty binds
+    -- every member to defend the others (seeds/security_igos.csv defence_obligation), as COW
+    -- IGO's last roster (corrected) with the documented changes after it (after_source_rows).
+    select
+        o.ioname,
+        frame.year,
+        frame.ccode,
+        coalesce(a.corrected_value, o.member) as member,
+        a.correction_id
+    from frame
+    inner join (
+        select ccode, ioname, max(member) as member
+        from (
+            select l.ccode, l.ioname, l.member
+            from last_status as l
+            union all
+            select c.ccode, c.item, 0
+            from stg_seeds__corrections as c
+            where c.entity = 'igo_membership_after_source' and c.source_id = 'cow_igo'
+        ) as states
+        where ioname in (
+            select ioname_lower from stg_seeds__security_igos where defence_obligation = 1
+        )
+        group by ccode, ioname
+    ) as o on frame.ccode = o.ccode
+    left join after_source_rows as a
+        on frame.ccode = a.ccode and frame.year = a.year and o.ioname = a.ioname
+    where frame.year > $atop_last
+),
+
+treaty_partners as (
+    -- The defence obligations a documented accession implies: between the new member and
+    -- each other member of the year (only pairs with a documented change on one side, so a
+    -- difference between COW IGO's roster and ATOP's coding is never read as a new pact).
+    select distinct
+        r1.ccode,
+        r1.year,
+        r2.ccode as partner,
+        coalesce(r1.correction_id, r2.correction_id) as correction_id
+    from defence_rosters as r1
+    inner join defence_rosters as r2
+        on r1.ioname = r2.ioname and r1.year = r2.year and r1.ccode <> r2.ccode
+    where
+        r1.member = 1 and r2.member = 1
+        and coalesce(r1.correction_id, r2.correction_id) is not null
+),
+
+atop_last_given as (
+    select ccode1 as ccode, ccode2 as partner
+    from int_atop_dyad_years_corrected
+    where year = $atop_last and atop_defense = 1
+),
+
+atop_last_received as (
+    select ccode2 as ccode, ccode1 as partner
+    from int_atop_dyad_years_corrected
+    where year = $atop_last and atop_defense = 1
+),
+
+atop_after_source as (
+    -- The treaty partners a state did not already have among its defence partners of ATOP's
+    -- last year: added to the carried-forward counts (given and received alike: the treaties
+    -- are mutual). A partner the state already had adds nothing.
+    select
+        t.ccode,
+        t.year,
+        count(distinct t.partner) filter (where g.partner is null)
+            as alliance_defence_given__after_source,
+        count(distinct t.partner) filter (where r.partner is null)
+            as alliance_defence_received__after_source,
+        string_agg(distinct t.correction_id, ', ' order by t.correction_id)
+            filter (where g.partner is null or r.partner is null) as atop_after_source
+    from treaty_partners as t
+    left join atop_last_given as g on t.ccode = g.ccode and t.partner = g.partner
+    left join atop_last_received as r on t.ccode = r.ccode and t.partner = r.partner
+    group by t.ccode, t.year
 ),
 
 final as (
@@ -216,8 +309,14 @@ final as (
             f"coalesce(after_source_changes.{c}{suffix}__after_source, 0) "
             f"as {c}{suffix}__after_source"
             for suffix in ("", "__alt") for c in ORG_COLUMNS)},
-        nullif(concat_ws(', ', organisations.corrections_applied, given.atop_corrections,
-                         after_source_changes.after_source_corrections), '')
+        coalesce(atop_after_source.alliance_defence_given__after_source, 0)
+            as alliance_defence_given__after_source,
+        coalesce(atop_after_source.alliance_defence_received__after_source, 0)
+            as alliance_defence_received__after_source,
+        nullif(array_to_string(list_sort(list_distinct(string_split(concat_ws(', ',
+            organisations.corrections_applied, given.atop_corrections,
+            after_source_changes.after_source_corrections,
+            atop_after_source.atop_after_source), ', '))), ', '), '')
             as corrections_applied
     from frame
     left join months on frame.ccode = months.ccode and frame.year = months.year
@@ -227,6 +326,8 @@ final as (
         on frame.ccode = organisations.ccode and frame.year = organisations.year
     left join after_source_changes
         on frame.ccode = after_source_changes.ccode and frame.year = after_source_changes.year
+    left join atop_after_source
+        on frame.ccode = atop_after_source.ccode and frame.year = atop_after_source.year
 )
 
 select * from final
