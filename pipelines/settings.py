@@ -21,10 +21,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 DEFAULT_FETCH_MAX_BYTES = 2 * 1024**3
-# Above this many rows a suite's pandas copy costs more memory than the DuckDB cap allows
-# for (about 0.1 GiB per million rows of the projected columns): 677,839 accepted COW IGO
-# rows, the largest suite on the shipped data, stay in Great Expectations.
-DEFAULT_GATE_SQL_ROWS = 1_000_000
+# A suite of more rows than this is evaluated inside DuckDB (pipelines/gate_sql.py), with
+# GX's semantics and GX's Data Docs; 0: every suite with rows whose expectations all have a
+# translation (all of them today).  GX's own run of a shipped-size suite costs 0.2-1.4 s of
+# per-suite overhead (issue 15, BENCHMARKS.md); at scale its pandas copy outgrows the cap.
+DEFAULT_GATE_SQL_ROWS = 0
 
 
 def _path_from_env(name: str, default: Path) -> Path:

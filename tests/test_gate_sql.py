@@ -90,6 +90,40 @@ def test_a_suite_at_or_under_the_threshold_stays_in_great_expectations(tmp_path)
     }
 
 
+def _page_text(path) -> str:
+    import html
+    import re
+
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", path.read_text(), flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)))
+
+
+def test_suites_checked_in_duckdb_have_data_docs_pages_like_great_expectations_runs(tmp_path):
+    """GX keeps the Data Docs: a suite checked in DuckDB gets its expectation-suite page and a
+    validation page with GX's statistics and each expectation's unexpected share."""
+    con = duckdb.connect()
+    con.execute(f"create table t as {ROWS}")
+    suites = [Suite("good", "select * from t where ccode = 1",
+                    [E.ExpectColumnValuesToNotBeNull(column="year")]),
+              Suite("bad", "select * from t", expectations())]
+    result = run_suites(con, suites, tmp_path / "docs", 0.2, sql_rows=0)
+    assert [result.suites[n]["engine"] for n in ("good", "bad")] == ["duckdb", "duckdb"]
+    docs = tmp_path / "docs"
+    assert (docs / "expectations" / "good.html").is_file()
+    assert (docs / "expectations" / "bad.html").is_file()
+    good = _page_text(next((docs / "validations" / "good").rglob("coop-good.html")))
+    bad = _page_text(next((docs / "validations" / "bad").rglob("coop-bad.html")))
+    assert "Status: Succeeded" in good and "Evaluated Expectations 1" in good
+    # 9 expectations, 7 unmet (worked out in test_duckdb_counts_what_great_expectations_counts)
+    assert "Status: Failed" in bad
+    assert "Evaluated Expectations 9" in bad and "Unsuccessful Expectations 7" in bad
+    # ExpectColumnValuesToBeBetween(year): 2 of 6 rows (1990, 2030) -> about 33.333% unexpected
+    assert "≈33.333% unexpected" in bad
+    assert "1990" in bad and "2030" in bad
+    index = (docs / "index.html").read_text()
+    assert "good" in index and "bad" in index
+
+
 def test_untranslated_expectations_are_left_to_great_expectations():
     assert gate_sql.supported(expectations())
     assert not gate_sql.supported([E.ExpectColumnValuesToNotBeNull(column="x", mostly=0.9)])

@@ -304,3 +304,17 @@ def test_set_change_says_since_when_the_current_set_holds_and_what_changed():
     assert _set_change(scores, 1, 2010) is None       # nothing changed up to 2010
     assert _set_change(scores, 2, 2013) is None
     assert _set_change(scores, 1, 2014) is None       # no set that year
+
+
+def test_report_workers_do_not_count_the_refresh_itself_as_load(monkeypatch):
+    """The load average includes the refresh's own runnable thread: on a quiet 2-CPU machine
+    (load about 1 during a refresh) both CPUs render; a second busy process leaves one."""
+    from pipelines.reports import site
+
+    monkeypatch.delenv("COOP_REPORT_WORKERS", raising=False)
+    monkeypatch.setattr(site.os, "sched_getaffinity", lambda pid: {0, 1})
+    for load, expected in ((1.0, 2), (0.2, 2), (1.6, 1), (2.0, 1), (5.0, 1)):
+        monkeypatch.setattr(site.os, "getloadavg", lambda load=load: (load, load, load))
+        assert site.report_workers() == expected, load
+    monkeypatch.setenv("COOP_REPORT_WORKERS", "3")
+    assert site.report_workers() == 3

@@ -46,21 +46,30 @@ def _side(data: ReportData, rows: pd.DataFrame, partner_column: str, first: int,
     table = []
     totals = recent.groupby(partner_column)["tiv_delivered"].sum()
     grand_total = totals.sum()
-    for partner, part in recent.groupby(partner_column):
-        delivered = part[part["tiv_delivered"] > 0]
+    # Each partner's rows by position, summed with numpy as pandas' Series.sum would (the
+    # same values in the same order): a pandas selection per partner cost most of the pages.
+    tiv = recent["tiv_delivered"].to_numpy(dtype="float64")
+    year = recent["year"].to_numpy()
+    orders = recent["n_orders"].to_numpy()
+    uncertain = recent["tiv_delivered_uncertain"].to_numpy(dtype=bool)
+    category_text = recent["weapon_categories_delivered"].to_numpy(dtype=object)
+    positions_by_partner = recent.groupby(partner_column).indices
+    for partner in sorted(positions_by_partner):
+        at = positions_by_partner[partner]
+        delivered = at[tiv[at] > 0]
         name, href = _name(data, partner)
-        categories = sorted({c for text in delivered["weapon_categories_delivered"].dropna()
-                             for c in str(text).split("; ")})
+        categories = sorted({c for text in category_text[delivered] if isinstance(text, str)
+                             for c in text.split("; ")})
         table.append({
             "name": name,
             "href": href,
-            "tiv": round(float(part["tiv_delivered"].sum()), 1),
+            "tiv": round(float(tiv[at].sum()), 1),
             "share": (round(100 * float(totals[partner]) / grand_total, 1)
                       if grand_total > 0 else None),
-            "years": _years_text([int(y) for y in delivered["year"]]) or "none",
-            "orders": int(part["n_orders"].sum()),
+            "years": _years_text([int(y) for y in year[delivered]]) or "none",
+            "orders": int(orders[at].sum()),
             "categories": ", ".join(categories),
-            "uncertain": bool(delivered["tiv_delivered_uncertain"].any()),
+            "uncertain": bool(uncertain[delivered].any()),
         })
     table.sort(key=lambda row: (-row["tiv"], -row["orders"], row["name"]))
     return {"rows": table[:TABLE_ROWS], "n_partners": len(table), "chart": _chart(
@@ -74,8 +83,10 @@ def _chart(data: ReportData, rows: pd.DataFrame, partner_column: str, verb: str)
     years = list(range(int(delivered["year"].min()), int(delivered["year"].max()) + 1))
     by_partner = delivered.groupby(partner_column)["tiv_delivered"].sum()
     top = by_partner.sort_values(ascending=False).index[:TOP_PARTNERS].tolist()
-    yearly = delivered.pivot_table(index="year", columns=partner_column, values="tiv_delivered",
-                                   aggfunc="sum").reindex(years).fillna(0.0)
+    # The sums pivot_table(aggfunc="sum") computes, without its per-call overhead (one page
+    # draws two of these charts).
+    yearly = (delivered.groupby(["year", partner_column])["tiv_delivered"].sum()
+              .unstack(partner_column).reindex(years).fillna(0.0))
     data_traces = []
     for i, partner in enumerate(top):
         name, _href = _name(data, partner)
@@ -95,6 +106,16 @@ def _chart(data: ReportData, rows: pd.DataFrame, partner_column: str, verb: str)
         xaxis={"title": {"text": "year"}}, legend={"y": -0.25})}
 
 
+def _rows_of(data: ReportData, frame: pd.DataFrame, column: str, ccode: int) -> pd.DataFrame:
+    """The frame's rows whose `column` is the state, as `frame[frame[column] == ccode]`
+    would select them (same order and index), from a grouping made once for all pages."""
+    key = f"{FRAME}_by_{column}"
+    if key not in data.derived:
+        data.derived[key] = {int(value): rows for value, rows in frame.groupby(column)}
+    found = data.derived[key].get(int(ccode))
+    return frame.iloc[:0] if found is None else found
+
+
 def country_arms(data: ReportData, ccode: int) -> dict:
     """The page's arms section: {'arms': {...}, 'arms_figures': [...]}; empty without SIPRI."""
     frame = data.frames.get(FRAME)
@@ -103,10 +124,10 @@ def country_arms(data: ReportData, ccode: int) -> dict:
     source = next((row for row in data.coverage if row["source_id"] == "sipri_arms"), None)
     last = int(source["last_year"]) if source else int(frame["year"].max())
     first = last - RECENT_YEARS + 1
-    suppliers = _side(data, frame[frame["recipient_ccode"] == ccode], "supplier_ccode", first,
-                      last, "imports")
-    recipients = _side(data, frame[frame["supplier_ccode"] == ccode], "recipient_ccode", first,
-                       last, "exports")
+    suppliers = _side(data, _rows_of(data, frame, "recipient_ccode", ccode), "supplier_ccode",
+                      first, last, "imports")
+    recipients = _side(data, _rows_of(data, frame, "supplier_ccode", ccode), "recipient_ccode",
+                       first, last, "exports")
     figure_list = []
     for key, side in (("arms_imports", suppliers), ("arms_exports", recipients)):
         chart = side.pop("chart")

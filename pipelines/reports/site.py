@@ -121,8 +121,11 @@ def _render_overview(data: ReportData, common: dict) -> str:
 
 def report_workers() -> int:
     """Processes that render country pages: COOP_REPORT_WORKERS, else one per CPU that is
-    idle (CPUs minus the load average, at most 4); 1 renders in this process.  On a machine
-    whose CPUs are busy already, forked renderers only add the cost of forking."""
+    idle (at most 4); 1 renders in this process.  On a machine whose CPUs are busy already,
+    forked renderers only add the cost of forking.  The load average counts the refresh
+    itself (about one runnable thread through every stage before this one), so that one is
+    not held against the CPUs: on a quiet 2-CPU machine the load during a refresh is about
+    1, and both CPUs render."""
     configured = os.environ.get("COOP_REPORT_WORKERS", "").strip()
     if configured:
         try:
@@ -131,7 +134,7 @@ def report_workers() -> int:
             raise CoopError(f"COOP_REPORT_WORKERS={configured!r}: expected a whole number "
                             f"of processes, such as 2.") from exc
     cpus = len(os.sched_getaffinity(0))
-    idle = cpus - os.getloadavg()[0]
+    idle = cpus - max(0.0, os.getloadavg()[0] - 1.0)
     return max(1, min(4, cpus, int(idle + 0.5)))
 
 
