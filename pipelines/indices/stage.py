@@ -167,8 +167,12 @@ def partnership_dyads_query(con: duckdb.DuckDBPyConnection) -> str:
     extra = ",\n    ".join(
         f"kept.{column} as {name}" if column in present else f"null::double as {name}"
         for name, column in OPTIONAL_DYAD_COLUMNS.items())
-    return PARTNERSHIP_DYADS.replace("    backward.given as given_2to1,",
-                                     f"    backward.given as given_2to1,\n    {extra},")
+    query = PARTNERSHIP_DYADS
+    if "arms_tiv_1_to_2" not in present:   # a build without SIPRI: arms are no tie
+        query = query.replace(
+            "\n        or coalesce(arms_tiv_1_to_2, 0) + coalesce(arms_tiv_2_to_1, 0) > 0", "")
+    return query.replace("    backward.given as given_2to1,",
+                         f"    backward.given as given_2to1,\n    {extra},")
 
 EXERCISES = """
 select mme_row, start_year as year, latitude, longitude
