@@ -9,7 +9,7 @@ import pytest
 from pipelines.indices.config import parse_definition
 from pipelines.indices.partnership import (
     alliance_level,
-    arms_balance,
+    arms_exchange,
     arms_intensity,
     carry_forward,
     coherence,
@@ -26,8 +26,8 @@ from pipelines.indices.partnership import (
     reciprocity,
     s_score_matrix,
     s_scores,
-    state_window_exports,
     tie_runs,
+    weighted_parts,
     window_sums,
 )
 
@@ -278,19 +278,21 @@ def test_ideal_points_and_pooled_security_votes():
     assert np.isnan(pooled[3])
 
 
-def test_arms_balance_needs_two_suppliers():
-    # a two-way exchange 30 : 10 between two suppliers -> 1 - 20/40; a one-way relation to a
-    # state that supplies nobody -> NaN (not 0); nothing moved -> NaN.
-    result = arms_balance([30, 50, 0], [10, 0, 0], [40, 50, 5], [10, 0, 5])
-    assert result[0] == pytest.approx(0.5)
-    assert np.isnan(result[1]) and np.isnan(result[2])
-    dyads = pd.DataFrame({"ccode1": [1, 1, 2], "ccode2": [2, 3, 3],
-                          "year": [2000, 2001, 2001]})
-    exports = state_window_exports(dyads, [5.0, 2.0, NAN], [0.0, 0.0, 1.0], window=2)
-    got = exports.set_index(["ccode", "year"])["exports"]
-    # state 1: 5 (2000) + 2 (2001); state 3 delivered 1 to 2 in 2001; state 2 nothing
-    assert got[(1, 2000)] == 5.0 and got[(1, 2001)] == 7.0
-    assert got[(3, 2001)] == 1.0 and got[(2, 2001)] == 0.0
+def test_arms_exchange_weights_the_balance_by_two_wayness():
+    balance, weight = arms_exchange([30, 50, 0, 100], [10, 0, 0, 1])
+    # 30 : 10 -> balance 1 - 20/40 = 0.5, weight 10/30; one-way 50 : 0 -> balance 0 with
+    # weight 0 (drops out); nothing moved -> NaN, NaN; 100 : 1 -> balance 2/101, weight 0.01.
+    assert balance[0] == pytest.approx(0.5) and weight[0] == pytest.approx(1 / 3)
+    assert balance[1] == 0.0 and weight[1] == 0.0
+    assert np.isnan(balance[2]) and np.isnan(weight[2])
+    assert balance[3] == pytest.approx(2 / 101) and weight[3] == pytest.approx(0.01)
+    parts = np.array([[1.0, NAN, 0.5], [1.0, NAN, 0.0], [NAN, NAN, 0.0], [NAN, NAN, NAN]])
+    weights = np.array([[1, 1, 1 / 3], [1, 1, 0.0], [1, 1, 0.0], [1, 1, 1]])
+    got = weighted_parts(parts, weights)
+    # (1 + 0.5/3) / (4/3) = 0.875; a one-way supplier relation leaves obligations alone;
+    # a zero-weight part alone or nothing observed -> NaN (never 0).
+    assert got[0] == pytest.approx(0.875) and got[1] == 1.0
+    assert np.isnan(got[2]) and np.isnan(got[3])
 
 
 def _arms_dyads():
@@ -343,15 +345,17 @@ def test_profile_arms_layer_reciprocity_and_carried_layers():
     assert pd.isna(out.loc[(1, 2, 2001), "imputed_parts"])
     assert out.loc[(1, 2, 2002), "comprehensiveness"] == 1.0
     assert out.loc[(1, 2, 2002), "imputed_parts"] == "alliance,obligations"
-    # Reciprocity 2000 (window 1999-2000): obligations 3 : 3 -> 1; arms 18 : 1 between two
-    # suppliers (2 supplied 1 in 2000) -> 1 - 17/19; mean of both.
-    assert out.loc[(1, 2, 2000), "arms_both_suppliers"] == 1.0
+    # Reciprocity 2000 (window 1999-2000): obligations 3 : 3 -> 1; arms 18 : 1 -> balance
+    # 1 - 17/19 = 2/19 with weight 1/18; weighted mean (1 + 2/19 / 18) / (1 + 1/18).
     assert out.loc[(1, 2, 2000), "arms_balance"] == pytest.approx(2 / 19)
-    assert out.loc[(1, 2, 2000), "reciprocity"] == pytest.approx((1 + 2 / 19) / 2)
+    assert out.loc[(1, 2, 2000), "arms_weight"] == pytest.approx(1 / 18)
+    reciprocal = (1 + 2 / 19 / 18) / (1 + 1 / 18)
+    assert out.loc[(1, 2, 2000), "reciprocity"] == pytest.approx(reciprocal)
     assert out.loc[(1, 2, 2000), "reciprocity_parts"] == "obligations,arms"
-    # 2002 (window 2001-2002): 2 delivered nothing -> not a supplier: arms leave reciprocity.
-    assert np.isnan(out.loc[(1, 2, 2002), "arms_balance"])
+    # 2002 (window 2001-2002): one-way 18 : 0 -> weight 0: reciprocity rests on obligations.
+    assert out.loc[(1, 2, 2002), "arms_weight"] == 0.0
     assert out.loc[(1, 2, 2002), "reciprocity"] == 1.0
+    assert out.loc[(1, 2, 2002), "reciprocity_parts"] == "obligations"
     # (1,3): a one-way supplier relation -> no arms balance, no obligations -> NaN, not 0.
     assert np.isnan(out.loc[(1, 3, 2000), "reciprocity"])
     # Arms make a military tie once the arms window is covered: (1,3) runs from 2000.
@@ -367,7 +371,7 @@ def test_profile_arms_layer_reciprocity_and_carried_layers():
         out.loc[(1, 2, 2000), "core_partnership_score"])
     # 2000: longevity 2 of 2 years (defence since 1998) -> 1.
     assert out.loc[(1, 2, 2000), "partnership_score"] == pytest.approx(
-        (2 / 3 + 1.0 + (1 + 2 / 19) / 2) / 3)
+        (2 / 3 + 1.0 + reciprocal) / 3)
 
 
 def test_no_score_after_a_criterions_sources_end():
@@ -386,7 +390,7 @@ def test_no_score_after_a_criterions_sources_end():
                      "unga_ideal_point_distance": 0.0 if year < 2002 else NAN})
     out = partnership_profile(pd.DataFrame(rows), np.full(3, NAN), settings)
     # 2001: comprehensiveness (1 + 1) / 2 = 1, longevity 2 / 10, reciprocity 1 (obligations;
-    # 2 supplies nobody), coherence 1 (ideal points alone).
+    # the one-way arms flow has weight 0), coherence 1 (ideal points alone).
     assert out.loc[1, "partnership_score"] == pytest.approx((1 + 0.2 + 1 + 1) / 4)
     assert out.loc[2, "criteria_observed"] == 3
     assert np.isnan(out.loc[2, "partnership_score"])

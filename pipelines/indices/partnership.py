@@ -278,29 +278,34 @@ def coherence(*parts) -> np.ndarray:
     return aggregate(matrix, np.ones(matrix.shape[1]), "arithmetic", 1.0 / matrix.shape[1])
 
 
-def state_window_exports(dyads: pd.DataFrame, given_1to2, given_2to1, window: int
-                         ) -> pd.DataFrame:
-    """Arms each state delivered to any state (all its pairs in the frame) over the window
-    [year - window + 1, year]: ccode, year, exports. NaN deliveries count 0."""
-    a = pd.DataFrame({"ccode": dyads["ccode1"].to_numpy(), "year": dyads["year"].to_numpy(),
-                      "x": np.nan_to_num(np.asarray(given_1to2, dtype=float))})
-    b = pd.DataFrame({"ccode": dyads["ccode2"].to_numpy(), "year": dyads["year"].to_numpy(),
-                      "x": np.nan_to_num(np.asarray(given_2to1, dtype=float))})
-    yearly = pd.concat([a, b]).groupby(["ccode", "year"], as_index=False)["x"].sum()
-    sums = window_sums(yearly.assign(ccode1=yearly["ccode"], ccode2=0), ["x"], window)
-    return yearly.assign(exports=sums["x"].to_numpy())[["ccode", "year", "exports"]]
+def arms_exchange(sent_1to2, sent_2to1) -> tuple[np.ndarray, np.ndarray]:
+    """Arms balance and its weight in reciprocity, from the arms each side delivered to the
+    other over the reciprocity window.
+
+    balance = 1 - |a - b| / (a + b); weight = min(a, b) / max(a, b), the two-wayness of the
+    exchange. Arms transfers are supply relations: a one-way flow (the recipient pays, hosts,
+    aligns) is the normal form of military-technical cooperation and no evidence of low
+    reciprocity, so it gets weight 0 and reciprocity rests on the other parts; a balanced
+    two-way exchange counts as a full part. The weight moves continuously, so a small
+    counter-delivery cannot flip a pair from "not counted" to "fully one-sided". Both NaN when
+    nothing moved between the two (or outside the source's years).
+    """
+    a = np.asarray(sent_1to2, dtype=float)
+    b = np.asarray(sent_2to1, dtype=float)
+    balance = reciprocity(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(np.isnan(balance), np.nan, np.minimum(a, b) / np.maximum(a, b))
+    return balance, weight
 
 
-def arms_balance(sent_1to2, sent_2to1, supplier_1, supplier_2) -> np.ndarray:
-    """Balance of arms each side delivered to the other over the reciprocity window,
-    1 - |a - b| / (a + b), entered only when both states supplied arms to some state in that
-    window: a state that supplies nobody cannot reciprocate in kind, so a one-way supplier
-    relation to it says nothing about reciprocity (NaN; reciprocity rests on the other
-    parts). NaN too when nothing moved between the two."""
-    balance = reciprocity(sent_1to2, sent_2to1)
-    both = (np.nan_to_num(np.asarray(supplier_1, dtype=float)) > 0) & (
-        np.nan_to_num(np.asarray(supplier_2, dtype=float)) > 0)
-    return np.where(both, balance, np.nan)
+def weighted_parts(parts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean of the observed parts with per-row weights; NaN when the
+    observed parts carry no weight."""
+    parts = np.asarray(parts, dtype=float)
+    weights = np.where(np.isnan(parts), 0.0, np.nan_to_num(np.asarray(weights, dtype=float)))
+    total = weights.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (np.nan_to_num(parts) * weights).sum(axis=1) / total, np.nan)
 
 
 def partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: int
@@ -448,29 +453,21 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
     given_21, _ = carry_forward(d, col["given_2to1"], settings.carry_forward_years)
     out["obligation_balance"] = reciprocity(given_12, given_21)
     out["hosting_balance"] = reciprocity(out["hosted_by_1"], out["hosted_by_2"])
-    # Arms each way over the reciprocity window; enters only when both states supply arms.
+    # Arms each way over the reciprocity window, weighted by the two-wayness of the flow.
     sent = window_sums(d.assign(a=np.where(arms_observed, tiv_12, np.nan),
                                 b=np.where(arms_observed, tiv_21, np.nan)),
                        ["a", "b"], settings.reciprocity_window)
     out["arms_sent_1to2"] = np.where(arms_observed, sent["a"].to_numpy(), np.nan)
     out["arms_sent_2to1"] = np.where(arms_observed, sent["b"].to_numpy(), np.nan)
-    exports = state_window_exports(d, np.where(arms_observed, tiv_12, np.nan),
-                                   np.where(arms_observed, tiv_21, np.nan),
-                                   settings.reciprocity_window).set_index(["ccode", "year"])
-    supplier_1 = exports["exports"].reindex(
-        pd.MultiIndex.from_arrays([d["ccode1"], d["year"]])).to_numpy(dtype=float)
-    supplier_2 = exports["exports"].reindex(
-        pd.MultiIndex.from_arrays([d["ccode2"], d["year"]])).to_numpy(dtype=float)
-    supplier_1 = np.where(arms_observed, supplier_1, np.nan)
-    supplier_2 = np.where(arms_observed, supplier_2, np.nan)
-    out["arms_both_suppliers"] = np.where(
-        arms_observed, ((supplier_1 > 0) & (supplier_2 > 0)).astype(float), np.nan)
-    out["arms_balance"] = arms_balance(out["arms_sent_1to2"], out["arms_sent_2to1"],
-                                       supplier_1, supplier_2)
+    out["arms_balance"], out["arms_weight"] = arms_exchange(out["arms_sent_1to2"],
+                                                           out["arms_sent_2to1"])
     parts = np.column_stack([out["obligation_balance"], out["hosting_balance"],
                              out["arms_balance"]])
-    out["reciprocity"] = aggregate(parts, np.ones(3), "arithmetic", 1 / 3)
-    out["reciprocity_parts"] = names_present(parts, ["obligations", "hosting", "arms"])
+    part_weights = np.column_stack([np.ones(len(d)), np.ones(len(d)),
+                                    out["arms_weight"].to_numpy(dtype=float)])
+    out["reciprocity"] = weighted_parts(parts, part_weights)
+    out["reciprocity_parts"] = names_present(
+        np.where(part_weights > 0, parts, np.nan), ["obligations", "hosting", "arms"])
     # Everything carried forward in this row's current score: layers of the set, and the
     # obligation balance of reciprocity.
     imputed = np.column_stack(

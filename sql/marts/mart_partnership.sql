@@ -3,7 +3,7 @@
 -- on 0-1: comprehensiveness (mean layer intensity: alliance, joint military organisation,
 -- participant-weighted joint exercises, SIPRI arms either way over 5 years on a log scale),
 -- longevity (consecutive years with a military tie), reciprocity (balance of ATOP obligations,
--- of exercises each side hosted and of arms each way between two suppliers, over 10 years) and
+-- of exercises each side hosted and of arms each way weighted by two-wayness, 10 years) and
 -- coherence (UN voting: ideal points, all votes, disarmament and nuclear votes).
 -- core_partnership_score: every layer of the fixed set observed (1980-2010 on the shipped data);
 -- partnership_score (current): the layers covered that year (layers_used; treaty layers carried
@@ -56,7 +56,7 @@ final as (
         partnership.hosting_balance,
         partnership.arms_sent_1to2,
         partnership.arms_sent_2to1,
-        cast(partnership.arms_both_suppliers as integer) as arms_both_suppliers,
+        partnership.arms_weight,
         partnership.arms_balance,
         partnership.reciprocity,
         cast(partnership.reciprocity_parts as varchar) as reciprocity_parts,
