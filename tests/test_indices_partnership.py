@@ -409,3 +409,27 @@ def test_dyads_query_keeps_arms_pairs_only_when_the_build_has_arms():
     query = partnership_dyads_query(db)
     assert "coalesce(arms_tiv_1_to_2, 0) + coalesce(arms_tiv_2_to_1, 0) > 0" in query
     assert "kept.unga_ideal_point_distance as unga_ideal_point_distance" in query
+
+
+def test_no_score_before_a_criterions_sources_start():
+    # Coherence observed from 2001 only (for one pair): 2000 unscored for every pair.
+    settings = _settings(layers=["alliance", "arms"], arms_window=1, tiv_full=9.0,
+                         carry_forward_years=0)
+    rows = []
+    for pair in ((1, 2), (1, 3)):
+        for year in (2000, 2001):
+            rows.append({"ccode1": pair[0], "ccode2": pair[1], "year": year,
+                         "atop_defense": 1.0, "atop_offense": 0, "atop_neutral": 0,
+                         "atop_nonagg": 0, "atop_consul": 0, "joint_igo_full": 0,
+                         "joint_security_igo_full": 0, "joint_exercises": 0, "igo_full1": 1,
+                         "igo_full2": 1, "joint_military_orgs": NAN, "exercise_intensity": NAN,
+                         "given_1to2": 3.0, "given_2to1": 3.0, "arms_tiv_1_to_2": 0.0,
+                         "arms_tiv_2_to_1": 0.0,
+                         "unga_ideal_point_distance": 0.0 if (year, pair) == (2001, (1, 2))
+                         else NAN})
+    out = partnership_profile(pd.DataFrame(rows), np.full(4, NAN), settings)
+    assert out.loc[out["year"] == 2000, "partnership_score"].isna().all()
+    # 2001: (1,3) has no vote (missing inside the source's years): re-weighted over three;
+    # comprehensiveness (1 + 0) / 2, longevity 2/10, reciprocity 1.
+    row = out[(out["year"] == 2001) & (out["ccode2"] == 3)].iloc[0]
+    assert row["partnership_score"] == pytest.approx((0.5 + 0.2 + 1) / 3)

@@ -510,16 +510,16 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
         # A required criterion (comprehensiveness) missing -> no score.
         for name in settings.required_criteria:
             score = np.where(np.isnan(frame[name].to_numpy(dtype=float)), np.nan, score)
-        # A criterion whose sources have all ended (no pair observed in that year or later)
-        # leaves the year unscored: re-weighting over the rest would re-base every score
-        # (UN voting ends in 2024, so 2025 has no score). A criterion missing for one pair
-        # inside its sources' years (nothing to balance, no vote) is re-weighted as before.
+        # A criterion observed for no pair in a year (its sources have not started or have
+        # ended: UN voting starts in 1946 and ends in 2024) leaves that year unscored:
+        # re-weighting over the rest would re-base every score. A criterion missing for one
+        # pair inside its sources' years (nothing to balance, no vote) is re-weighted.
         for position, name in enumerate(CRITERIA):
             if weights[position] <= 0:
                 continue
-            seen = ~np.isnan(frame[name].to_numpy(dtype=float))
-            if seen.any():
-                score = np.where(year > year[seen].max(), np.nan, score)
+            seen = pd.Series(~np.isnan(frame[name].to_numpy(dtype=float)))
+            year_seen = seen.groupby(year).transform("any").to_numpy(dtype=bool)
+            score = np.where(year_seen, score, np.nan)
         return score, observed
 
     out["partnership_score"], out["criteria_observed"] = score_from(
