@@ -513,11 +513,14 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
         # A criterion observed for no pair in a year (its sources have not started or have
         # ended: UN voting starts in 1946 and ends in 2024) leaves that year unscored:
         # re-weighting over the rest would re-base every score. A criterion missing for one
-        # pair inside its sources' years (nothing to balance, no vote) is re-weighted.
+        # pair inside its sources' years (nothing to balance, no vote), or a criterion whose
+        # source is not in the build at all, is re-weighted (min_criteria still applies).
         for position, name in enumerate(CRITERIA):
             if weights[position] <= 0:
                 continue
             seen = pd.Series(~np.isnan(frame[name].to_numpy(dtype=float)))
+            if not seen.any():      # its source is not in the build at all
+                continue
             year_seen = seen.groupby(year).transform("any").to_numpy(dtype=bool)
             score = np.where(year_seen, score, np.nan)
         return score, observed
