@@ -1,12 +1,16 @@
-"""Strategic-partnership profile of a pair of states, year by year (Kulliev's four criteria).
+"""Strategic-partnership profile of a pair of states, year by year (Tolipov's four criteria).
 
-comprehensiveness  share of the cooperation layers covered that year in which the pair is active
+comprehensiveness  mean intensity over a fixed set of layers (alliance, joint military
+                   organisation, participant-weighted exercises, arms either way on a log scale)
 longevity          consecutive years of military ties up to this year, and the age of the tie
-reciprocity        balance of the ATOP obligations each side gives the other (directed rows)
-coherence          similarity of the two portfolios: Jaccard of full IGO memberships and the
-                   Signorino-Ritter S-score of alliance portfolios
+reciprocity        balances of ATOP obligations, of exercises each side hosted and of arms each
+                   way (weighted by the two-wayness of the flow) over a window
+coherence          UN General Assembly voting: ideal-point similarity, identical votes on all
+                   roll calls and on disarmament/nuclear roll calls
 
-plus partnership_score (0-1) and the dyad symbolic gap (institutional minus operational ties).
+core_partnership_score needs every layer of the fixed set observed; partnership_score (the
+current score) uses the layers covered each year (layers_used), treaty layers carried past their
+source's end and flagged (imputed_parts). Plus the dyad gap (institutional minus operational).
 Functions take arrays/frames so the tests can check each formula on a hand-made example.
 """
 
