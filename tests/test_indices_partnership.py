@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.indices.config import parse_definition
+from pipelines.indices.config import IndexDefinitionError, parse_definition
 from pipelines.indices.partnership import (
     alliance_level,
     arms_exchange,
@@ -170,7 +170,9 @@ def test_partnership_profile_combines_the_criteria():
     assert row["unga_security_agreement"] == pytest.approx(0.75)
     assert row["coherence"] == pytest.approx(coherent)
     assert row["coherence_parts"] == "ideal_point,all_votes,security_votes"
-    assert row["partnership_score"] == pytest.approx((2 / 3 + 0.5 + 1 + coherent) / 4)
+    # gated (the default): extent (2/3 + 0.5) / 2 = 7/12, quality (1 + coherent) / 2, and the
+    # quality criteria hold half the weight -> 7/12 * (1/2 + 1/2 * quality).
+    assert row["partnership_score"] == pytest.approx(7 / 12 * (0.5 + (1 + coherent) / 4))
     assert row["core_partnership_score"] == row["partnership_score"]
     # 2000: alliance 1, military org 0, exercises 1.25 / 2 -> (1 + 0 + 0.625) / 3.
     first = out.iloc[0]
@@ -187,7 +189,9 @@ def test_partnership_profile_combines_the_criteria():
     assert last["layers_covered"] == 2
     # a non-aggression pact alone is no military tie: the run of years breaks.
     assert last["longevity_years"] == 0
-    assert last["partnership_score"] == pytest.approx((1 / 6 + 0 + 1 + coherent) / 4)
+    # extent (1/6 + 0) / 2 = 1/12: the perfect reciprocity counts only in proportion to it
+    # (the arithmetic mean would give (1/6 + 0 + 1 + coherent) / 4 = 0.70).
+    assert last["partnership_score"] == pytest.approx(1 / 12 * (0.5 + (1 + coherent) / 4))
 
 
 def test_window_sums_per_pair_by_hand():
@@ -370,8 +374,10 @@ def test_profile_arms_layer_reciprocity_and_carried_layers():
     assert out.loc[(1, 2, 2000), "partnership_score"] == pytest.approx(
         out.loc[(1, 2, 2000), "core_partnership_score"])
     # 2000: longevity 2 of 2 years (defence since 1998) -> 1.
+    # Gated: extent (2/3 + 1) / 2 = 5/6; coherence unobserved, so quality (reciprocity alone)
+    # holds 1 of the 3 observed weights: 5/6 * (2/3 + 1/3 * reciprocal).
     assert out.loc[(1, 2, 2000), "partnership_score"] == pytest.approx(
-        (2 / 3 + 1.0 + reciprocal) / 3)
+        5 / 6 * (2 / 3 + reciprocal / 3))
 
 
 def test_no_score_after_a_criterions_sources_end():
@@ -391,7 +397,8 @@ def test_no_score_after_a_criterions_sources_end():
     out = partnership_profile(pd.DataFrame(rows), np.full(3, NAN), settings)
     # 2001: comprehensiveness (1 + 1) / 2 = 1, longevity 2 / 10, reciprocity 1 (obligations;
     # the one-way arms flow has weight 0), coherence 1 (ideal points alone).
-    assert out.loc[1, "partnership_score"] == pytest.approx((1 + 0.2 + 1 + 1) / 4)
+    # Gated: extent (1 + 0.2) / 2 = 0.6, quality 1 -> 0.6.
+    assert out.loc[1, "partnership_score"] == pytest.approx(0.6)
     assert out.loc[2, "criteria_observed"] == 3
     assert np.isnan(out.loc[2, "partnership_score"])
 
@@ -430,6 +437,82 @@ def test_no_score_before_a_criterions_sources_start():
     out = partnership_profile(pd.DataFrame(rows), np.full(4, NAN), settings)
     assert out.loc[out["year"] == 2000, "partnership_score"].isna().all()
     # 2001: (1,3) has no vote (missing inside the source's years): re-weighted over three;
-    # comprehensiveness (1 + 0) / 2, longevity 2/10, reciprocity 1.
+    # comprehensiveness (1 + 0) / 2, longevity 2/10, reciprocity 1: gated extent 0.35 times
+    # (2/3 + 1/3 * 1) = 0.35.
     row = out[(out["year"] == 2001) & (out["ccode2"] == 3)].iloc[0]
-    assert row["partnership_score"] == pytest.approx((0.5 + 0.2 + 1) / 3)
+    assert row["partnership_score"] == pytest.approx(0.35)
+
+
+def test_gated_score_lets_quality_modify_extent_by_hand():
+    from pipelines.indices.partnership import gated_partnership_score
+    # columns: comprehensiveness, longevity, reciprocity, coherence
+    criteria = np.array([
+        [0.0, 0.0, 1.0, 1.0],     # no practice, perfect quality -> 0
+        [0.2, 0.1, 0.0, 0.0],     # a little practice, no quality: 0.15 * (1 - 1/2) = 0.075
+        [1.0, 1.0, 0.5, 0.3],     # full extent: equals the arithmetic mean (1+1+0.5+0.3)/4
+        [0.6, 0.4, NAN, 0.8],     # reciprocity missing: E 0.5, m = 1/3 -> 0.5 * (2/3 + 0.8/3)
+        [0.6, 0.4, NAN, NAN],     # only 2 criteria < min_criteria 3 -> NaN
+        [NAN, 1.0, 1.0, 1.0],     # extent from longevity alone: 1 * 1
+    ])
+    score = gated_partnership_score(criteria, np.ones(4), min_criteria=3)
+    assert score[0] == 0.0
+    assert score[1] == pytest.approx(0.075)
+    assert score[2] == pytest.approx(2.8 / 4)
+    assert score[3] == pytest.approx(0.5 * (2 / 3 + 0.8 / 3))
+    assert np.isnan(score[4])
+    assert score[5] == pytest.approx(1.0)
+    # The practice-less pair scores below the pair with practice (the arithmetic mean would
+    # rank it first: 0.5 against 0.075).
+    assert score[0] < score[1]
+    assert partnership_score(criteria[:2], np.ones(4), 3).tolist() == pytest.approx(
+        [0.5, 0.075])
+    # Weights: comprehensiveness 2, coherence 0 -> E = (2*0.6 + 0.4) / 3 = 8/15; quality is
+    # reciprocity 0.5 with 1 of the 4 weights -> 8/15 * (3/4 + 1/4 * 0.5).
+    weighted = gated_partnership_score(np.array([[0.6, 0.4, 0.5, 0.9]]),
+                                       np.array([2.0, 1.0, 1.0, 0.0]), min_criteria=3)
+    assert weighted[0] == pytest.approx(8 / 15 * (0.75 + 0.125))
+    # min_criteria counts only criteria with a weight: coherence (weight 0) cannot make up 3.
+    short = gated_partnership_score(np.array([[0.6, 0.4, NAN, 0.9]]),
+                                    np.array([2.0, 1.0, 1.0, 0.0]), min_criteria=3)
+    assert np.isnan(short[0])
+
+
+def test_aggregation_is_chosen_in_the_definition():
+    base = {"pillars": {"institutional": {}, "operational": {}},
+            "indicators": [{"name": "a", "pillar": "institutional"},
+                           {"name": "b", "pillar": "operational"}],
+            "uncertainty": {"seed": 1}}
+    assert parse_definition(base).partnership.aggregation == "gated"
+    arithmetic = parse_definition({**base, "partnership": {"aggregation": "arithmetic"}})
+    assert arithmetic.partnership.aggregation == "arithmetic"
+    with pytest.raises(IndexDefinitionError, match="partnership.aggregation.*Allowed: gated"):
+        parse_definition({**base, "partnership": {"aggregation": "geometric"}})
+    with pytest.raises(IndexDefinitionError, match="comprehensiveness or longevity"):
+        parse_definition({**base, "partnership": {"criteria_weights": {
+            "comprehensiveness": 0, "longevity": 0, "reciprocity": 1, "coherence": 1}}})
+
+
+def test_profile_pair_without_practice_scores_below_a_pair_with_practice():
+    # (1,2): no treaty, no arms, identical UN votes (the practice-less pair); (1,3): a defence
+    # pact given one way and UN votes at ideal_point_full apart. Layers alliance, arms.
+    rows = []
+    for pair, consul, defense, given, distance in (((1, 2), 0, 0, (0.0, 0.0), 0.0),
+                                                  ((1, 3), 0, 1, (3.0, 0.0), 3.0)):
+        rows.append({"ccode1": pair[0], "ccode2": pair[1], "year": 2000,
+                     "atop_defense": float(defense), "atop_offense": 0, "atop_neutral": 0,
+                     "atop_nonagg": 0, "atop_consul": float(consul), "joint_igo_full": 0,
+                     "joint_security_igo_full": 0, "joint_exercises": 0, "igo_full1": 1,
+                     "igo_full2": 1, "joint_military_orgs": NAN, "exercise_intensity": NAN,
+                     "given_1to2": given[0], "given_2to1": given[1], "arms_tiv_1_to_2": 0.0,
+                     "arms_tiv_2_to_1": 0.0, "unga_ideal_point_distance": distance})
+    def scores(aggregation):
+        settings = _settings(layers=["alliance", "arms"], arms_window=1, tiv_full=9.0,
+                             carry_forward_years=0, aggregation=aggregation)
+        out = partnership_profile(pd.DataFrame(rows), np.full(2, NAN), settings)
+        return out["partnership_score"].tolist()
+    # (1,2): comprehensiveness 0, longevity 0, obligations none given -> reciprocity NaN,
+    # coherence 1: gated 0; arithmetic (0 + 0 + 1) / 3 = 1/3.
+    # (1,3): comprehensiveness (1 + 0) / 2, longevity 1/10, reciprocity 1 - 3/3 = 0,
+    # coherence 0: gated E = 0.3, m = 1/2, Q = 0 -> 0.15; arithmetic 0.6 / 4.
+    assert scores("gated") == pytest.approx([0.0, 0.15])
+    assert scores("arithmetic") == pytest.approx([1 / 3, 0.15])

@@ -71,7 +71,9 @@ def test_partnership_of_russia_and_uzbekistan_in_2000(indexed):
     assert jaccard == pytest.approx(2 / 3)
     assert s_score == pytest.approx(5 / 9)
     assert coherence == pytest.approx(11 / 36)
-    assert score == pytest.approx((1.25 / 4 + 0.1 + 1 + 11 / 36) / 4)
+    # gated: extent (1.25/4 + 0.1) / 2, quality (1 + 11/36) / 2, quality half the weight.
+    extent, quality = (1.25 / 4 + 0.1) / 2, (1 + 11 / 36) / 2
+    assert score == pytest.approx(extent * (0.5 + 0.5 * quality))
 
 
 def test_partnership_of_the_usa_and_uzbekistan_in_2000(indexed):

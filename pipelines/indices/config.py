@@ -28,6 +28,10 @@ ORGANISATION_LISTS = ("nominal", "alternative")
 # US$) for the indicators marked per_milex (methodology v2, section 3.3a).
 EFFORTS = ("absolute", "relative_to_milex")
 CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
+# How the partnership criteria combine (docs/methodology.md section 4): "gated" scales the
+# extent of cooperation (comprehensiveness, longevity) by its quality (reciprocity, coherence);
+# "arithmetic" is the compensatory mean of v2's first version, kept for comparison.
+PARTNERSHIP_AGGREGATIONS = ("gated", "arithmetic")
 MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise", "arms")
 PARTNERSHIP_LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo",
                       "joint_igo", "arms")
@@ -112,6 +116,7 @@ class Partnership:
     ideal_point_full: float = 3.0   # ideal-point distance that scores 0 on coherence
     carry_forward_years: int = 10   # current score: slow commitments carried past their source
     current_min_layers: int = 2     # current comprehensiveness needs this many layers covered
+    aggregation: str = "gated"      # PARTNERSHIP_AGGREGATIONS
 
 
 @dataclass(frozen=True)
@@ -372,7 +377,7 @@ def parse_definition(raw: dict) -> IndexDefinition:
                                        "exercise_full", "required_criteria",
                                        "reciprocity_window", "arms_window", "tiv_full",
                                        "ideal_point_full", "carry_forward_years",
-                                       "current_min_layers"))
+                                       "current_min_layers", "aggregation"))
     partnership = Partnership(
         criteria_weights=_weights_table(part, "criteria_weights", "partnership", CRITERIA)
         if "criteria_weights" in part else dict.fromkeys(CRITERIA, 1.0),
@@ -398,7 +403,17 @@ def parse_definition(raw: dict) -> IndexDefinition:
         required_criteria=tuple(part.get("required_criteria", ["comprehensiveness"]))
         if part.get("required_criteria", ["comprehensiveness"]) == []
         else _list(part, "required_criteria", "partnership", CRITERIA, ("comprehensiveness",)),
+        aggregation=_choice(part, "aggregation", "partnership", PARTNERSHIP_AGGREGATIONS,
+                            "gated"),
     )
+    if (partnership.aggregation == "gated"
+            and not any(partnership.criteria_weights[name] > 0
+                        for name in ("comprehensiveness", "longevity"))):
+        raise _fail("partnership.criteria_weights", "the gated aggregation scales the extent "
+                    "of cooperation (comprehensiveness, longevity) by its quality, so at least "
+                    "one of them needs a positive weight.",
+                    "a positive weight for comprehensiveness or longevity, or "
+                    'aggregation = "arithmetic"')
 
     multi = _table(raw, "multivector", "")
     _check_keys(multi, "multivector", ("layer_weights",))

@@ -8,6 +8,9 @@ reciprocity        balances of ATOP obligations, of exercises each side hosted a
 coherence          UN General Assembly voting: ideal-point similarity, identical votes on all
                    roll calls and on disarmament/nuclear roll calls
 
+The criteria combine by `aggregation`: "gated" (default) multiplies the extent of
+cooperation (comprehensiveness, longevity) by a quality factor from reciprocity and coherence,
+so quality never stands in for practice; "arithmetic" is the compensatory mean.
 core_partnership_score needs every layer of the fixed set observed; partnership_score (the
 current score) uses the layers covered each year (layers_used), treaty layers carried past their
 source's end and flagged (imputed_parts). Plus the dyad gap (institutional minus operational).
@@ -314,9 +317,51 @@ def weighted_parts(parts: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: int
                       ) -> np.ndarray:
-    """Weighted mean of the criteria (each 0-1) over those observed, needing min_criteria."""
+    """Weighted mean of the criteria (each 0-1) over those observed, needing min_criteria
+    (aggregation = "arithmetic": fully compensatory)."""
     criteria = np.asarray(criteria, dtype=float)
     return aggregate(criteria, weights, "arithmetic", min_criteria / criteria.shape[1])
+
+
+# Criteria of the extent of a partnership (how much and how long the pair cooperates) and of
+# its quality (what kind of relation that cooperation is), in CRITERIA order.
+EXTENT = ("comprehensiveness", "longevity")
+QUALITY = ("reciprocity", "coherence")
+
+
+def gated_partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: int
+                            ) -> np.ndarray:
+    """Quality scales extent (aggregation = "gated", docs/methodology.md section 4).
+
+    criteria is (rows, 4) in CRITERIA order, weights (4,). Over the criteria observed in a row:
+    extent E = weighted mean of comprehensiveness and longevity, quality Q = weighted mean of
+    reciprocity and coherence, m = the quality criteria's share of the observed weight, and
+
+        score = E * (1 - m + m * Q) = (W_e * E + W_q * Q * E) / (W_e + W_q)
+
+    i.e. the arithmetic mean with each quality criterion multiplied by the extent: reciprocity
+    and coherence describe a partnership that exists and count in proportion to it. E = 0 (no
+    tie of any layer, no run of military ties) gives 0 whatever the quality; E = 1 gives the
+    arithmetic mean. With no quality criterion observed the score is E. NaN unless
+    min_criteria of the positively weighted criteria are observed and E is.
+    """
+    criteria = np.asarray(criteria, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    observed = ~np.isnan(criteria)
+    used = np.where(observed, weights, 0.0)
+    filled = np.nan_to_num(criteria)
+    extent_cols = [CRITERIA.index(name) for name in EXTENT]
+    quality_cols = [CRITERIA.index(name) for name in QUALITY]
+    w_extent = used[:, extent_cols].sum(axis=1)
+    w_quality = used[:, quality_cols].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        extent = (filled[:, extent_cols] * used[:, extent_cols]).sum(axis=1) / w_extent
+        quality = np.where(w_quality > 0, (filled[:, quality_cols] * used[:, quality_cols]
+                                           ).sum(axis=1) / w_quality, 0.0)
+        share = w_quality / (w_extent + w_quality)
+    score = extent * (1.0 - share + share * quality)
+    enough = observed[:, weights > 0].sum(axis=1) >= min_criteria
+    return np.where(enough & (w_extent > 0), score, np.nan)
 
 
 def dyad_symbolic_gap(level, joint_security_igo, joint_exercises
@@ -509,8 +554,11 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
         frame = out.assign(comprehensiveness=comprehensive)
         criteria = frame[list(CRITERIA)].to_numpy(dtype=float)
         observed = (~np.isnan(criteria[:, weights > 0])).sum(axis=1)
-        score = partnership_score(criteria[:, weights > 0], weights[weights > 0],
-                                  settings.min_criteria)
+        if settings.aggregation == "gated":
+            score = gated_partnership_score(criteria, weights, settings.min_criteria)
+        else:
+            score = partnership_score(criteria[:, weights > 0], weights[weights > 0],
+                                      settings.min_criteria)
         # A required criterion (comprehensiveness) missing -> no score.
         for name in settings.required_criteria:
             score = np.where(np.isnan(frame[name].to_numpy(dtype=float)), np.nan, score)
