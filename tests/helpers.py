@@ -87,15 +87,18 @@ def declare_url(settings: Settings, relative: str, url: str, sha256: str) -> Non
 @contextmanager
 def loopback_http_server(respond) -> Iterator[str]:
     """An HTTP server on a free loopback port that answers each GET with `respond(path)`, a
-    (status, body) pair (path without its leading '/'); yields the server's base url."""
+    (status, body) pair (path without its leading '/'); yields the server's base url.
+
+    `respond` may return (status, body, declared_length) to send a Content-Length other than
+    the body's (a server that announces more than it sends)."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
-            status, body = respond(self.path.lstrip("/"))
+            status, body, *declared = respond(self.path.lstrip("/"))
             self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(declared[0] if declared else len(body)))
             self.end_headers()
             self.wfile.write(body)
 

@@ -8,6 +8,7 @@ hand; a SIGTERM must also leave a message, a log entry and no temporary files or
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
@@ -149,6 +151,32 @@ def test_sigterm_stops_the_temporary_prefect_server_too(project, tmp_path):
     assert process.returncode == 128 + signal.SIGTERM, stderr[-2000:]
     assert "refresh stopped by SIGTERM during the load stage" in stderr
     assert _group_is_gone(process.pid), "the temporary Prefect server was left running"
+
+
+def test_sigkill_of_the_refresh_alone_stops_the_temporary_prefect_server(project, tmp_path):
+    """SIGKILL gives coop no chance to stop its temporary Prefect server: the kernel must
+    (PR_SET_PDEATHSIG in the server's launcher), or the server is orphaned and keeps running."""
+    publish(project)
+    marker = tmp_path / "paused"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(COOP_FAULT_PAUSE="load", COOP_FAULT_MARKER=str(marker),
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
+    process = _pause_at("load", env, marker)
+    # The server runs in a session of its own (so a signal to coop's group does not reach it
+    # first): find it among coop's children before coop dies.
+    servers = [child for child in psutil.Process(process.pid).children(recursive=True)
+               if "uvicorn" in " ".join(child.cmdline())]
+    try:
+        assert servers, "the refresh started no temporary Prefect server"
+        os.kill(process.pid, signal.SIGKILL)  # the refresh only: no clean-up code runs
+        # wait(), not communicate(): an orphaned server would hold the output pipes open.
+        assert process.wait(timeout=60) == -signal.SIGKILL
+        _, alive = psutil.wait_procs(servers, timeout=30)
+        assert alive == [], "the temporary Prefect server outlived coop"
+    finally:
+        for server in servers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                server.kill()
 
 
 def test_bad_input_via_the_cli_is_a_clear_message_without_traceback(project, prefect_api):

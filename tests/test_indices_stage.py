@@ -137,6 +137,11 @@ def test_index_v2_values_corrections_and_flags_by_hand(indexed):
                        where ccode = 704 and year = 2000""") == ("uzb_cst_2000_2005",)
     assert one(con, """select values_changed from mart_corrections
                        where correction_id = 'uzb_cst_2000_2005'""")[0] >= 2
+    # A documented change after COW IGO's end changes no source value: listed, with its
+    # entity, and NULL (not 0) values changed.
+    assert one(con, """select entity, values_changed, first_year from mart_corrections
+                       where correction_id = 'fin_nato_2023'""") == (
+        "igo_membership_after_source", None, 2023)
     left_out = dict(rows(con, "select indicator, status from mart_index_weights"))
     assert left_out["military_orgs"] == "no variance in the index years"
     # The arms transfers are in the build (fixture SIPRI deals), so they are used.

@@ -23,7 +23,7 @@ from pipelines.indices.composite import (
     rank_descending,
 )
 from pipelines.indices.config import Indicator, parse_definition
-from pipelines.indices.inputs import derived_inputs, variant_column
+from pipelines.indices.inputs import after_source_column, derived_inputs, variant_column
 from pipelines.indices.symbolic import symbolic_cooperation
 from pipelines.settings import PROJECT_ROOT
 
@@ -101,6 +101,25 @@ def test_carry_forward_fills_only_after_the_source_ends_and_flags_every_value():
                         "treaty": [1.0, NAN, 3.0]})
     filled, flags = carry_forward(gap, (ind,), np.ones(3, dtype=bool))
     assert pd.isna(filled.loc[1, "treaty"]) and not flags["treaty"].any()
+
+
+def test_carry_forward_adds_documented_changes_only_to_carried_values():
+    ind = Indicator("treaty", "institutional", "positive", "none", 1.0, None, "atop",
+                    carry_forward=2)
+    frame = PANEL[["ccode", "year", "treaty"]].copy()
+    # +1 for state 1 from 2002, -5 for state 2 in 2003 (floored at 0), and a change inside the
+    # source's years (state 3, 2001) that must be ignored: only imputed values move.
+    changes = pd.DataFrame({"treaty": 0.0}, index=frame.index)
+    changes.loc[(frame["ccode"] == 1) & (frame["year"] >= 2002), "treaty"] = 1.0
+    changes.loc[(frame["ccode"] == 2) & (frame["year"] == 2003), "treaty"] = -5.0
+    changes.loc[(frame["ccode"] == 3) & (frame["year"] == 2001), "treaty"] = 3.0
+    filled, flags = carry_forward(frame, (ind,), np.ones(len(frame), dtype=bool), changes)
+    got = by_key(filled.assign(flag=flags["treaty"]))
+    assert got.loc[(1, 2002), "treaty"] == 5 and got.loc[(1, 2003), "treaty"] == 5
+    assert got.loc[(2, 2002), "treaty"] == 2 and got.loc[(2, 2003), "treaty"] == 0
+    assert got.loc[(3, 2001), "treaty"] == 8 and not got.loc[(3, 2001), "flag"]
+    assert got.loc[(3, 2002), "treaty"] == 8 and got.loc[(3, 2002), "flag"]
+    assert got.loc[(1, 2002), "flag"] and got.loc[(2, 2003), "flag"]
 
 
 def test_current_and_core_composites_by_hand():
@@ -212,7 +231,9 @@ def con():
     db = duckdb.connect()
     db.execute("""create table mart_country_year as
         select * from (values (2, 2005), (365, 2005), (704, 2005), (704, 2006), (705, 2005),
-                              (705, 2006), (2, 2006), (365, 2006)) as t(ccode, year)""")
+                              (705, 2006), (2, 2006), (365, 2006), (704, 2007), (705, 2007),
+                              (705, 2008), (365, 2007), (365, 2008), (2, 2007))
+        as t(ccode, year)""")
     db.execute("""create table stg_cow_states__state_spells as
         select * from (values
             (2, date '1816-01-01', date '2016-12-31', true),
@@ -238,18 +259,27 @@ def con():
         select *, null as reject from (values
             (704, 'CSTO', 2005, 1), (705, 'csto', 2005, 1), (365, 'csto', 2005, 1),
             (704, 'osce', 2005, 1), (704, 'csto', 2006, 1), (705, 'csto', 2006, 1),
-            (365, 'csto', 2006, 1), (2, 'nato', 2005, 1))
+            (365, 'csto', 2006, 1), (2, 'nato', 2005, 1), (2, 'nato', 2006, 1))
         as t(ccode, ioname, year, status)""")
     db.execute("""create table seed_corrections as select * from (values
         ('uzb', 'cow_igo', 'igo_membership', '704', 'csto', '2002', '2005', 'status', '0',
          'left in 1999', 'treaty'),
         ('kaz', 'atop', 'atop_obligation', '705', '365|370', '2005', '2005', 'atop_defense',
-         '0', 'evidence', 'treaty')) as t(correction_id, source_id, entity, ccode, item,
+         '0', 'evidence', 'treaty'),
+        ('joins', 'cow_igo', 'igo_membership_after_source', '705', 'nato', '2007', '2008',
+         'status', '1', 'accession', 'protocol'),
+        ('already', 'cow_igo', 'igo_membership_after_source', '704', 'csto', '2007', '2008',
+         'status', '1', 'the source has it', 'charter'),
+        ('leaves', 'cow_igo', 'igo_membership_after_source', '365', 'csto', '2008', '2008',
+         'status', '0', 'withdrawal', 'note'),
+        ('inside', 'cow_igo', 'igo_membership_after_source', '2', 'osce', '2006', '2006',
+         'status', '1', 'a year the source covers', 'act')
+        ) as t(correction_id, source_id, entity, ccode, item,
          first_year, last_year, field, corrected_value, evidence, citation)""")
     db.execute("""create table seed_security_igos as select * from (values
-        ('nato', 'NATO', '', 'military', 'military'), ('csto', 'CSTO', '', 'military',
-         'military'), ('osce', 'OSCE', '', 'dialogue', 'military'))
-        as t(ioname_lower, label, note, kind, kind_alternative)""")
+        ('nato', 'NATO', '', 'military', 'military', '1'), ('csto', 'CSTO', '', 'military',
+         'military', '1'), ('osce', 'OSCE', '', 'dialogue', 'military', '0'))
+        as t(ioname_lower, label, note, kind, kind_alternative, defence_obligation)""")
     for model in ("stg_seeds__corrections", "stg_seeds__security_igos",
                   "int_cow_igo_memberships_corrected", "int_atop_dyad_years_corrected"):
         db.execute(f"create table {model} as {_sql(model)}")
@@ -306,6 +336,54 @@ def test_derived_inputs_by_hand(con):
     assert variant_column("military_orgs", "alternative", False) == (
         "military_orgs__alt__uncorrected")
     assert variant_column("exercises", "alternative", False) == "exercises"
+
+
+def test_documented_changes_after_the_source_by_hand(con):
+    got = by_key(derived_inputs(con, COVERAGE))
+    # COW IGO ends 2006 here. 705 joins NATO (military) from 2007: +1 in 2007 and 2008,
+    # nothing in 2006 (inside the source: its own record stands), and the count marts' columns
+    # stay NULL after the source (the change is only a column for the carry-forward).
+    assert got.loc[(705, 2007), "military_orgs__after_source"] == 1
+    assert got.loc[(705, 2008), "military_orgs__alt__after_source"] == 1
+    assert got.loc[(705, 2006), "military_orgs__after_source"] == 0
+    assert pd.isna(got.loc[(705, 2007), "military_orgs"])
+    assert got.loc[(705, 2007), "corrections_applied"] == "joins"
+    # 704 is a CSTO member in the source's last year (2006): "member in 2007" changes nothing
+    # and is not listed as applied.
+    assert got.loc[(704, 2007), "military_orgs__after_source"] == 0
+    assert pd.isna(got.loc[(704, 2007), "corrections_applied"])
+    # 365 leaves the CSTO in 2008: -1 then, nothing in 2007.
+    assert got.loc[(365, 2007), "military_orgs__after_source"] == 0
+    assert got.loc[(365, 2008), "military_orgs__after_source"] == -1
+    assert got.loc[(365, 2008), "dialogue_forums__after_source"] == 0
+    # A row for a year the source covers is never applied (2006 <= the source's last year).
+    assert got.loc[(2, 2006), "dialogue_forums__after_source"] == 0
+    assert got.loc[(2, 2007), "dialogue_forums__after_source"] == 0
+    # ATOP ends 2005 here. 705's documented NATO accession (2007) gives it a defence
+    # obligation with 2, NATO's member in COW's last roster (2006), both ways; ATOP's last year
+    # had neither (2 -> 365 only), so +1 given and received for both in 2007, named in
+    # corrections_applied (once, though it moves two counts). 2 has no row in 2008 (not a
+    # state of the frame then): no partner, so nothing for 705 in 2008.
+    for key in ((705, 2007), (2, 2007)):
+        assert got.loc[key, "alliance_defence_given__after_source"] == 1, key
+        assert got.loc[key, "alliance_defence_received__after_source"] == 1, key
+    assert got.loc[(705, 2008), "alliance_defence_given__after_source"] == 0
+    assert got.loc[(2, 2007), "corrections_applied"] == "joins"
+    # Roster pairs without a documented change add nothing (704, 705 and 365 are CSTO members
+    # in COW's last roster; ATOP codes only consultation between 704 and 705), nor does 704's
+    # "member in 2007" that the source already had, nor 365's withdrawal (additions only).
+    assert got.loc[(704, 2007), "alliance_defence_given__after_source"] == 0
+    assert got.loc[(365, 2007), "alliance_defence_received__after_source"] == 0
+    assert got.loc[(365, 2008), "alliance_defence_given__after_source"] == 0
+    assert got.loc[(705, 2006), "alliance_defence_given__after_source"] == 0
+    assert after_source_column("alliance_defence_given", "alternative", True) == (
+        "alliance_defence_given__after_source")
+    assert after_source_column("alliance_weak_obligations", "nominal", True) is None
+    # The uncorrected variants have no after-source column (corrections off: plain carry).
+    assert after_source_column("military_orgs", "nominal", False) is None
+    assert after_source_column("military_orgs", "alternative", True) == (
+        "military_orgs__alt__after_source")
+    assert after_source_column("exercises", "nominal", True) is None
 
 
 def test_symbolic_share_by_hand(con):

@@ -36,7 +36,7 @@ def test_publish_swaps_stable_names_to_the_new_release(project):
         "mart_multivector", "mart_network", "mart_index_uncertainty", "mart_register_facts",
         "mart_index_weights", "mart_corrections", "mart_arms_transfers",
         "mart_arms_non_state_transfers", "mart_arms_tiv_agreement", "mart_pko_deployments",
-        "mart_index_inputs"}
+        "mart_index_inputs", "mart_unga_alignment"}
     assert manifest["raw_checksums"]["ipi/contributor_month.csv"]
 
 

@@ -234,14 +234,18 @@ def rank_columns(year: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def carry_forward(panel: pd.DataFrame, indicators, index_rows: np.ndarray
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def carry_forward(panel: pd.DataFrame, indicators, index_rows: np.ndarray,
+                  changes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Last observation carried forward, after the source ends, for slow commitments.
 
     Only indicators with carry_forward > 0 (treaty commitments and memberships), only for
     years after the last year the indicator is observed anywhere (never inside a source's
     years), and at most carry_forward years after the state's own last observation.
-    Returns the filled panel and a same-shaped frame of booleans: True where imputed.
+    `changes` (optional, columns named as the indicators, aligned with `panel`): documented
+    changes after the source's end (a NATO accession: +1 military organisation), added to
+    the carried value where one is imputed (never below 0), so that a carried roster is not
+    blind to an accession a treaty act records. Returns the filled panel and a same-shaped
+    frame of booleans: True where imputed.
     """
     filled = panel.copy()
     flags = pd.DataFrame(False, index=panel.index, columns=[i.name for i in indicators])
@@ -260,7 +264,11 @@ def carry_forward(panel: pd.DataFrame, indicators, index_rows: np.ndarray
         impute = (~observed & (year > source_end) & ~np.isnan(last_year)
                   & (year - last_year <= ind.carry_forward) & last_value.notna().to_numpy()
                   & index_rows)
-        filled.loc[impute, ind.name] = last_value[impute]
+        carried = last_value.to_numpy(dtype=float)
+        if changes is not None and ind.name in changes.columns:
+            carried = np.maximum(carried + changes[ind.name].fillna(0).to_numpy(dtype=float),
+                                 0.0)
+        filled.loc[impute, ind.name] = carried[impute]
         flags.loc[impute, ind.name] = True
     return filled, flags
 
@@ -357,7 +365,12 @@ class Prepared:
             imputed = pd.DataFrame(False, index=frame.index,
                                    columns=[i.name for i in self.indicators])
             if carry:
-                frame, imputed = carry_forward(frame, self.indicators, self.scored)
+                from pipelines.indices.inputs import after_source_column
+                changes = pd.DataFrame({
+                    i.name: as_float(self.panel[column]) for i in self.indicators
+                    if (column := after_source_column(i.name, organisation_list, corrections))
+                    in self.panel.columns}, index=self.panel.index)
+                frame, imputed = carry_forward(frame, self.indicators, self.scored, changes)
             values = frame[[i.name for i in self.indicators]].to_numpy(dtype=float)
             core = np.array([i.core for i in self.indicators])
             sets = indicator_sets(

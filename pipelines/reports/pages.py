@@ -291,7 +291,8 @@ def _country_facts(data: ReportData, ccode: int, span: range) -> dict:
             {"id": row["correction_id"], "what": f"{row['source_id']} {row['item']} "
              f"{row['field']} {int(row['first_year'])}-{int(row['last_year'])} set to "
              f"{row['corrected_value']}", "evidence": row["evidence"],
-             "citation": row["citation"], "changed": int(row["values_changed"])}
+             "citation": row["citation"],
+             "changed": None if pd.isna(row["values_changed"]) else int(row["values_changed"])}
             for row in mine.to_dict("records")]
     institutional = scores.numbers(ccode, "institutional", span)
     latest = _latest(institutional, span)

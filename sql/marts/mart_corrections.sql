@@ -1,6 +1,8 @@
 -- grain, key, columns and checks: sql/marts/mart_corrections.toml
 -- What each correction changes, the evidence and the citation, and how many source values it
--- changed or added in the build (values_changed; 0 means the source already agrees). The
+-- changed or added in the build (values_changed; 0 means the source already agrees; NULL for
+-- igo_membership_after_source, which changes no source value: it applies to the membership
+-- counts the index carries forward past COW IGO's last year, docs/methodology.md 2.1). The
 -- index marts name the corrections that entered a value (mart_cooperation_index
 -- corrections_applied); the country pages list them.
 with
@@ -45,7 +47,10 @@ final as (
         corrections.corrected_value,
         corrections.evidence,
         corrections.citation,
-        coalesce(applied.values_changed, 0) as values_changed
+        case
+            when corrections.entity <> 'igo_membership_after_source'
+                then coalesce(applied.values_changed, 0)
+        end as values_changed
     from corrections
     left join applied on corrections.correction_id = applied.correction_id
     left join countries on corrections.ccode = countries.ccode

@@ -2,6 +2,7 @@
 select
     correction_id,
     source_id,
+    entity,
     ccode,
     item,
     first_year,
