@@ -195,9 +195,13 @@ def test_biggest_gainers(published: Settings):
 def test_bloc_shares_trend(published: Settings):
     # Kazakhstan's ties in the fixture: 2000 (alliance with UZB; IGOs with UZB and RUS;
     # exercise mme2 with UZB and RUS) and 2005 (exercise mme4 with UZB only). In 2005 every
-    # tie goes to a Central Asian state.
+    # tie goes to a Central Asian state. Arms: Russia delivered BTR-80s to Kazakhstan in 2016
+    # and 2017 (fixture SIPRI deal 2), a tie for the trailing 5 years within the fixture's
+    # years (to 2018): all of it with Russia.
     rows = {row["year"]: row for row in run_example(published, "bloc_shares_trend.sql")}
-    assert sorted(rows) == [2000, 2005]
+    assert sorted(rows) == [2000, 2005, 2016, 2017, 2018]
+    assert rows[2016]["layers_used"] == "arms"
+    assert rows[2018]["share_russia_csto"] == pytest.approx(1.0)
     assert rows[2005]["layers_used"] == "joint_exercise"
     assert rows[2005]["share_central_asia"] == pytest.approx(1.0)
     assert rows[2005]["other_share"] == pytest.approx(0.0)

@@ -95,3 +95,34 @@ def test_per_member_shares_do_not_reward_a_large_bloc_by_size():
                       {"alliance": 1.0}).iloc[0]
     assert own["per_member_share_big"] == pytest.approx(1.0)
     assert own["per_member_share_one"] == pytest.approx(0.0)
+
+
+def test_arms_layer_enters_with_the_other_layers_and_shares_sum_to_one():
+    # Arms (TIV either way over 5 years): 30 with 10 (x), 10 with 30 (y and z, split), 60
+    # with 40 (no bloc) -> x 0.3, y 0.05, z 0.05, other 0.6. Alliance: 10 only -> x 1.
+    layer_ties = {"alliance": ties([(1, 10, 2000, 3)]),
+                  "arms": ties([(1, 10, 2000, 30.0), (1, 30, 2000, 10.0), (1, 40, 2000, 60.0)])}
+    out = multivector(layer_ties, BLOCS, {"alliance": 1.0, "arms": 1.0}).iloc[0]
+    assert out["layers_used"] == "alliance,arms"
+    assert out["share_x"] == pytest.approx((1 + 0.3) / 2)
+    assert out["share_y"] == pytest.approx(0.05 / 2) and out["share_z"] == pytest.approx(0.025)
+    assert out["other_share"] == pytest.approx(0.3)
+    total = out[["share_x", "share_y", "share_z", "other_share"]].sum()
+    assert total == pytest.approx(1.0)
+    per_member = out[["per_member_share_x", "per_member_share_y", "per_member_share_z"]]
+    assert per_member.sum() == pytest.approx(1.0)
+
+
+def test_stage_arms_ties_sum_five_years_either_way():
+    import duckdb
+
+    from pipelines.indices.stage import LAYER_TIES
+    db = duckdb.connect()
+    db.execute("""create table mart_dyad_year as select * from (values
+        (1, 2, 2000, 4.0, 0.0), (1, 2, 2001, 0.0, 1.0), (1, 2, 2005, 0.0, 0.0),
+        (1, 2, 2006, 0.0, 0.0), (1, 2, 1940, null, null))
+        as t(ccode1, ccode2, year, arms_tiv_1_to_2, arms_tiv_2_to_1)""")
+    got = dict(db.execute(f"select year, value from ({LAYER_TIES['arms']})").fetchall())
+    # 2000: 4; 2001: 4 + 1; 2005: window 2001-2005 -> 1; 2006: 2002-2006 -> 0 (no tie row);
+    # 1940 outside SIPRI (NULL) -> no row.
+    assert got == {2000: 4.0, 2001: 5.0, 2005: 1.0}

@@ -59,18 +59,21 @@ def test_partnership_of_russia_and_uzbekistan_in_2000(indexed):
         from mart_partnership where ccode1 = 365 and ccode2 = 704 and year = 2000""")
     # Fixed layers: alliance 3/3 = 1, joint military organisation 0 (SCO is a dialogue
     # forum), exercises: mme2 has 3 states -> 1/(3-1) = 0.5, against exercise_full 2 -> 0.25;
-    # comprehensiveness (1 + 0 + 0.25)/3. Portfolios over the 6 members (2, 255, 316, 365,
-    # 704, 705): 365 (0,0,0,3,3,0), 704 (1,0,0,3,3,3): d = 4, S = 1 - 2*4/18 = 5/9. UN voting
-    # (tests/fixture_data.py UNGA_VOTES): RUS-UZB agreement 0.25 in 2000. Coherence = mean of
-    # 0.25 and (S + 1)/2; the IGO Jaccard 2/3 is reported only.
+    # arms: nothing moved in 1996-2000 (SIPRI fixture from 1990) -> 0; comprehensiveness
+    # (1 + 0 + 0.25 + 0)/4. Portfolios over the 6 members (2, 255, 316, 365, 704, 705): 365
+    # (0,0,0,3,3,0), 704 (1,0,0,3,3,3): d = 4, S = 1 - 2*4/18 = 5/9 (reported only). UN voting
+    # (tests/fixture_data.py): ideal points -0.5 and -0.25 -> 1 - 0.25/3 = 11/12; identical
+    # votes 0 of 2; security votes (rc1 di, rc2 nu) 0 of 2 -> coherence (11/12 + 0 + 0)/3.
     comprehensiveness, longevity, recip, jaccard, s_score, coherence, score, intensity, orgs = row
-    assert comprehensiveness == pytest.approx(1.25 / 3)
+    assert comprehensiveness == pytest.approx(1.25 / 4)
     assert (longevity, recip, orgs) == (1, 1.0, 0)
     assert intensity == pytest.approx(0.5)
     assert jaccard == pytest.approx(2 / 3)
     assert s_score == pytest.approx(5 / 9)
-    assert coherence == pytest.approx((0.25 + (5 / 9 + 1) / 2) / 2)
-    assert score == pytest.approx((1.25 / 3 + 0.1 + 1 + coherence) / 4)
+    assert coherence == pytest.approx(11 / 36)
+    # gated: extent (1.25/4 + 0.1) / 2, quality (1 + 11/36) / 2, quality half the weight.
+    extent, quality = (1.25 / 4 + 0.1) / 2, (1 + 11 / 36) / 2
+    assert score == pytest.approx(extent * (0.5 + 0.5 * quality))
 
 
 def test_partnership_of_the_usa_and_uzbekistan_in_2000(indexed):
@@ -79,9 +82,9 @@ def test_partnership_of_the_usa_and_uzbekistan_in_2000(indexed):
         select comprehensiveness, alliance_s_score
         from mart_partnership where ccode1 = 2 and ccode2 = 704 and year = 2000""")
     # alliance level 1 (non-aggression, consultation) -> 1/3; no military organisation; one
-    # bilateral exercise (mme1) -> 1 / 2: (1/3 + 0 + 1/2) / 3.
+    # bilateral exercise (mme1) -> 1 / 2; no arms: (1/3 + 0 + 1/2 + 0) / 4.
     # USA (3,0,0,0,1,0) vs 704 (1,0,0,3,3,3): d = 2 + 3 + 2 + 3 = 10 -> 1 - 20/18.
-    assert comprehensiveness == pytest.approx((1 / 3 + 0.5) / 3)
+    assert comprehensiveness == pytest.approx((1 / 3 + 0.5) / 4)
     assert s_score == pytest.approx(-1 / 9)
     # After the 2000 ties the pair stays in the mart with longevity 0 and an ageing tie.
     assert one(con, """select longevity_years, tie_age_years from mart_partnership

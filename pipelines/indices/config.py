@@ -28,9 +28,13 @@ ORGANISATION_LISTS = ("nominal", "alternative")
 # US$) for the indicators marked per_milex (methodology v2, section 3.3a).
 EFFORTS = ("absolute", "relative_to_milex")
 CRITERIA = ("comprehensiveness", "longevity", "reciprocity", "coherence")
-MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise")
+# How the partnership criteria combine (docs/methodology.md section 4): "gated" scales the
+# extent of cooperation (comprehensiveness, longevity) by its quality (reciprocity, coherence);
+# "arithmetic" is the compensatory mean of v2's first version, kept for comparison.
+PARTNERSHIP_AGGREGATIONS = ("gated", "arithmetic")
+MULTIVECTOR_LAYERS = ("alliance", "joint_security_igo", "joint_igo", "joint_exercise", "arms")
 PARTNERSHIP_LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo",
-                      "joint_igo")
+                      "joint_igo", "arms")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -103,10 +107,16 @@ class Partnership:
     longevity_full_years: int
     joint_igo_min: int
     min_layers_covered: int
-    layers: tuple[str, ...] = ("alliance", "joint_military_org", "joint_exercise")
+    layers: tuple[str, ...] = ("alliance", "joint_military_org", "joint_exercise", "arms")
     exercise_full: float = 2.0
     reciprocity_window: int = 10
     required_criteria: tuple[str, ...] = ("comprehensiveness",)
+    arms_window: int = 5            # trailing years of the arms layer (lumpy deliveries)
+    tiv_full: float = 100.0         # mean TIV a year (either direction) that scores 1 (log scale)
+    ideal_point_full: float = 3.0   # ideal-point distance that scores 0 on coherence
+    carry_forward_years: int = 10   # current score: slow commitments carried past their source
+    current_min_layers: int = 2     # current comprehensiveness needs this many layers covered
+    aggregation: str = "gated"      # PARTNERSHIP_AGGREGATIONS
 
 
 @dataclass(frozen=True)
@@ -365,7 +375,9 @@ def parse_definition(raw: dict) -> IndexDefinition:
     _check_keys(part, "partnership", ("criteria_weights", "min_criteria", "longevity_full_years",
                                        "joint_igo_min", "min_layers_covered", "layers",
                                        "exercise_full", "required_criteria",
-                                       "reciprocity_window"))
+                                       "reciprocity_window", "arms_window", "tiv_full",
+                                       "ideal_point_full", "carry_forward_years",
+                                       "current_min_layers", "aggregation"))
     partnership = Partnership(
         criteria_weights=_weights_table(part, "criteria_weights", "partnership", CRITERIA)
         if "criteria_weights" in part else dict.fromkeys(CRITERIA, 1.0),
@@ -377,14 +389,31 @@ def parse_definition(raw: dict) -> IndexDefinition:
         min_layers_covered=int(_number(part, "min_layers_covered", "partnership", 3, 1, 4,
                                        integer=True)),
         layers=_list(part, "layers", "partnership", PARTNERSHIP_LAYERS,
-                     ("alliance", "joint_military_org", "joint_exercise")),
+                     ("alliance", "joint_military_org", "joint_exercise", "arms")),
         exercise_full=float(_number(part, "exercise_full", "partnership", 2.0, 0.01)),
         reciprocity_window=int(_number(part, "reciprocity_window", "partnership", 10, 1, 50,
                                        integer=True)),
+        arms_window=int(_number(part, "arms_window", "partnership", 5, 1, 20, integer=True)),
+        tiv_full=float(_number(part, "tiv_full", "partnership", 100.0, 0.01)),
+        ideal_point_full=float(_number(part, "ideal_point_full", "partnership", 3.0, 0.01)),
+        carry_forward_years=int(_number(part, "carry_forward_years", "partnership", 10, 0, 30,
+                                        integer=True)),
+        current_min_layers=int(_number(part, "current_min_layers", "partnership", 2, 1,
+                                       len(PARTNERSHIP_LAYERS), integer=True)),
         required_criteria=tuple(part.get("required_criteria", ["comprehensiveness"]))
         if part.get("required_criteria", ["comprehensiveness"]) == []
         else _list(part, "required_criteria", "partnership", CRITERIA, ("comprehensiveness",)),
+        aggregation=_choice(part, "aggregation", "partnership", PARTNERSHIP_AGGREGATIONS,
+                            "gated"),
     )
+    if (partnership.aggregation == "gated"
+            and not any(partnership.criteria_weights[name] > 0
+                        for name in ("comprehensiveness", "longevity"))):
+        raise _fail("partnership.criteria_weights", "the gated aggregation scales the extent "
+                    "of cooperation (comprehensiveness, longevity) by its quality, so at least "
+                    "one of them needs a positive weight.",
+                    "a positive weight for comprehensiveness or longevity, or "
+                    'aggregation = "arithmetic"')
 
     multi = _table(raw, "multivector", "")
     _check_keys(multi, "multivector", ("layer_weights",))

@@ -1,12 +1,19 @@
-"""Strategic-partnership profile of a pair of states, year by year (Kulliev's four criteria).
+"""Strategic-partnership profile of a pair of states, year by year (Tolipov's four criteria).
 
-comprehensiveness  share of the cooperation layers covered that year in which the pair is active
+comprehensiveness  mean intensity over a fixed set of layers (alliance, joint military
+                   organisation, participant-weighted exercises, arms either way on a log scale)
 longevity          consecutive years of military ties up to this year, and the age of the tie
-reciprocity        balance of the ATOP obligations each side gives the other (directed rows)
-coherence          similarity of the two portfolios: Jaccard of full IGO memberships and the
-                   Signorino-Ritter S-score of alliance portfolios
+reciprocity        balances of ATOP obligations, of exercises each side hosted and of arms each
+                   way (weighted by the two-wayness of the flow) over a window
+coherence          UN General Assembly voting: ideal-point similarity, identical votes on all
+                   roll calls and on disarmament/nuclear roll calls
 
-plus partnership_score (0-1) and the dyad symbolic gap (institutional minus operational ties).
+The criteria combine by `aggregation`: "gated" (default) multiplies the extent of
+cooperation (comprehensiveness, longevity) by a quality factor from reciprocity and coherence,
+so quality never stands in for practice; "arithmetic" is the compensatory mean.
+core_partnership_score needs every layer of the fixed set observed; partnership_score (the
+current score) uses the layers covered each year (layers_used), treaty layers carried past their
+source's end and flagged (imputed_parts). Plus the dyad gap (institutional minus operational).
 Functions take arrays/frames so the tests can check each formula on a hand-made example.
 """
 
@@ -19,7 +26,8 @@ from pipelines.indices.composite import aggregate
 from pipelines.indices.config import CRITERIA, Partnership
 from pipelines.indices.normalise import minmax
 
-LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo", "joint_igo")
+LAYERS = ("alliance", "joint_military_org", "joint_exercise", "joint_security_igo", "joint_igo",
+          "arms")
 S_SCORE_MAX_LEVEL = 3
 
 
@@ -185,26 +193,175 @@ def tie_runs(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def comprehensiveness_intensity(intensities: np.ndarray) -> np.ndarray:
-    """Mean layer intensity (each 0-1) over a fixed set of layers; NaN unless every layer
-    of the set is covered that year (a missing layer never re-bases the score)."""
+    """Core comprehensiveness: mean layer intensity (each 0-1) over a fixed set of layers; NaN
+    unless every layer of the set is covered that year (a missing layer never re-bases it)."""
     intensities = np.asarray(intensities, dtype=float)
     return np.where(np.isnan(intensities).any(axis=1), np.nan,
                     np.nan_to_num(intensities).mean(axis=1))
 
 
-def coherence(agreement, s_score) -> np.ndarray:
-    """Mean of UN voting agreement (0-1) and the S-score put on 0-1, (S + 1) / 2, over those
-    observed; NaN when neither is."""
-    parts = np.column_stack([np.asarray(agreement, dtype=float),
-                             (np.asarray(s_score, dtype=float) + 1.0) / 2.0])
-    return aggregate(parts, np.ones(2), "arithmetic", 0.5)
+def comprehensiveness_current(intensities: np.ndarray, min_layers: int) -> np.ndarray:
+    """Current comprehensiveness: mean intensity over the layers covered that year (observed or
+    carried forward), NaN when fewer than min_layers are covered. The set used is recorded per
+    row (layers_used), so a change of set is explicit, never silent."""
+    intensities = np.asarray(intensities, dtype=float)
+    covered = (~np.isnan(intensities)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(intensities, axis=1) / covered
+    return np.where(covered >= max(min_layers, 1), mean, np.nan)
+
+
+def names_present(matrix: np.ndarray, names: list[str]) -> np.ndarray:
+    """Comma list of the names whose column is observed (not NaN) in each row; None if none."""
+    matrix = np.asarray(matrix, dtype=float)
+    out = np.full(matrix.shape[0], "", dtype=object)
+    for position, name in enumerate(names):
+        seen = ~np.isnan(matrix[:, position])
+        out = np.where(seen, np.where(out == "", name, out + "," + name), out)
+    return np.where(out == "", None, out)
+
+
+def pair_keys(frame: pd.DataFrame) -> np.ndarray:
+    return (frame["ccode1"].astype(np.int64) * 100_000
+            + frame["ccode2"].astype(np.int64)).to_numpy()
+
+
+def carry_forward(frame: pd.DataFrame, values, max_years: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """A slow commitment's value carried past the end of its source (KOF-style), per pair.
+
+    The source's last year is the last year with any observed value in the frame; a row in
+    (last, last + max_years] takes the pair's value of that last year (NaN when the pair has
+    no row then). Rows inside the source's years are never filled. Returns the values and a
+    boolean mask of the imputed ones.
+    """
+    values = np.asarray(values, dtype=float).copy()
+    observed = ~np.isnan(values)
+    imputed = np.zeros(len(values), dtype=bool)
+    if max_years <= 0 or not observed.any():
+        return values, imputed
+    year = frame["year"].to_numpy()
+    last = year[observed].max()
+    pair = pair_keys(frame)
+    at_last = pd.Series(values[(year == last) & observed],
+                        index=pair[(year == last) & observed])
+    target = (year > last) & (year <= last + max_years)
+    fill = pd.Series(pair[target]).map(at_last).to_numpy(dtype=float)
+    values[target] = fill
+    imputed[target] = ~np.isnan(fill)
+    return values, imputed
+
+
+def arms_intensity(mean_tiv, tiv_full: float) -> np.ndarray:
+    """Arms layer on 0-1: log1p(mean TIV a year, either direction) / log1p(tiv_full), capped
+    at 1; 0 for no transfer, NaN outside the source's years. Log, because pair TIV spans four
+    orders of magnitude (docs/methodology.md section 4)."""
+    mean_tiv = np.asarray(mean_tiv, dtype=float)
+    return np.minimum(np.log1p(mean_tiv) / np.log1p(tiv_full), 1.0)
+
+
+def ideal_point_similarity(distance, full: float) -> np.ndarray:
+    """1 - min(d / full, 1) of the UN ideal-point distance: 1 identical positions, 0 at or
+    beyond `full` (about the 99th percentile of pair distances); NaN when unobserved."""
+    distance = np.asarray(distance, dtype=float)
+    return 1.0 - np.minimum(distance / full, 1.0)
+
+
+def pooled_agreement(agreements, votes) -> np.ndarray:
+    """Vote-weighted agreement over several issue areas: sum(a_k * n_k) / sum(n_k) over the
+    areas with a shared vote; NaN when the pair shared no vote in any of them."""
+    agreements = np.column_stack([np.asarray(a, dtype=float) for a in agreements])
+    votes = np.column_stack([np.asarray(n, dtype=float) for n in votes])
+    usable = ~np.isnan(agreements) & (np.nan_to_num(votes) > 0)
+    total = np.where(usable, votes, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.where(usable, agreements * votes, 0.0).sum(axis=1) / total,
+                        np.nan)
+
+
+def coherence(*parts) -> np.ndarray:
+    """Equal-weight mean of the coherence parts observed (each 0-1); NaN when none is."""
+    matrix = np.column_stack([np.asarray(p, dtype=float) for p in parts])
+    return aggregate(matrix, np.ones(matrix.shape[1]), "arithmetic", 1.0 / matrix.shape[1])
+
+
+def arms_exchange(sent_1to2, sent_2to1) -> tuple[np.ndarray, np.ndarray]:
+    """Arms balance and its weight in reciprocity, from the arms each side delivered to the
+    other over the reciprocity window.
+
+    balance = 1 - |a - b| / (a + b); weight = min(a, b) / max(a, b), the two-wayness of the
+    exchange. Arms transfers are supply relations: a one-way flow (the recipient pays, hosts,
+    aligns) is the normal form of military-technical cooperation and no evidence of low
+    reciprocity, so it gets weight 0 and reciprocity rests on the other parts; a balanced
+    two-way exchange counts as a full part. The weight moves continuously, so a small
+    counter-delivery cannot flip a pair from "not counted" to "fully one-sided". Both NaN when
+    nothing moved between the two (or outside the source's years).
+    """
+    a = np.asarray(sent_1to2, dtype=float)
+    b = np.asarray(sent_2to1, dtype=float)
+    balance = reciprocity(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(np.isnan(balance), np.nan, np.minimum(a, b) / np.maximum(a, b))
+    return balance, weight
+
+
+def weighted_parts(parts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean of the observed parts with per-row weights; NaN when the
+    observed parts carry no weight."""
+    parts = np.asarray(parts, dtype=float)
+    weights = np.where(np.isnan(parts), 0.0, np.nan_to_num(np.asarray(weights, dtype=float)))
+    total = weights.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (np.nan_to_num(parts) * weights).sum(axis=1) / total, np.nan)
 
 
 def partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: int
                       ) -> np.ndarray:
-    """Weighted mean of the criteria (each 0-1) over those observed, needing min_criteria."""
+    """Weighted mean of the criteria (each 0-1) over those observed, needing min_criteria
+    (aggregation = "arithmetic": fully compensatory)."""
     criteria = np.asarray(criteria, dtype=float)
     return aggregate(criteria, weights, "arithmetic", min_criteria / criteria.shape[1])
+
+
+# Criteria of the extent of a partnership (how much and how long the pair cooperates) and of
+# its quality (what kind of relation that cooperation is), in CRITERIA order.
+EXTENT = ("comprehensiveness", "longevity")
+QUALITY = ("reciprocity", "coherence")
+
+
+def gated_partnership_score(criteria: np.ndarray, weights: np.ndarray, min_criteria: int
+                            ) -> np.ndarray:
+    """Quality scales extent (aggregation = "gated", docs/methodology.md section 4).
+
+    criteria is (rows, 4) in CRITERIA order, weights (4,). Over the criteria observed in a row:
+    extent E = weighted mean of comprehensiveness and longevity, quality Q = weighted mean of
+    reciprocity and coherence, m = the quality criteria's share of the observed weight, and
+
+        score = E * (1 - m + m * Q) = (W_e * E + W_q * Q * E) / (W_e + W_q)
+
+    i.e. the arithmetic mean with each quality criterion multiplied by the extent: reciprocity
+    and coherence describe a partnership that exists and count in proportion to it. E = 0 (no
+    tie of any layer, no run of military ties) gives 0 whatever the quality; E = 1 gives the
+    arithmetic mean. With no quality criterion observed the score is E. NaN unless
+    min_criteria of the positively weighted criteria are observed and E is.
+    """
+    criteria = np.asarray(criteria, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    observed = ~np.isnan(criteria)
+    used = np.where(observed, weights, 0.0)
+    filled = np.nan_to_num(criteria)
+    extent_cols = [CRITERIA.index(name) for name in EXTENT]
+    quality_cols = [CRITERIA.index(name) for name in QUALITY]
+    w_extent = used[:, extent_cols].sum(axis=1)
+    w_quality = used[:, quality_cols].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        extent = (filled[:, extent_cols] * used[:, extent_cols]).sum(axis=1) / w_extent
+        quality = np.where(w_quality > 0, (filled[:, quality_cols] * used[:, quality_cols]
+                                           ).sum(axis=1) / w_quality, 0.0)
+        share = w_quality / (w_extent + w_quality)
+    score = extent * (1.0 - share + share * quality)
+    enough = observed[:, weights > 0].sum(axis=1) >= min_criteria
+    return np.where(enough & (w_extent > 0), score, np.nan)
 
 
 def dyad_symbolic_gap(level, joint_security_igo, joint_exercises
@@ -224,19 +381,46 @@ def dyad_symbolic_gap(level, joint_security_igo, joint_exercises
     return institutional, operational, institutional - operational
 
 
+def _window_covered(year: np.ndarray, observed: np.ndarray, first_year: float, window: int
+                    ) -> np.ndarray:
+    """True where the row is inside the source's years and the whole trailing window is too."""
+    return observed & (year - window + 1 >= first_year)
+
+
 def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
                         settings: Partnership) -> pd.DataFrame:
     """All partnership columns for dyad rows holding: ccode1, ccode2, year, the five atop_*
     flags, joint_igo_full, joint_security_igo_full, joint_exercises, igo_full1, igo_full2,
-    given_1to2, given_2to1 (obligation types each side gives, NaN if no directed row)."""
+    given_1to2, given_2to1 (obligation types each side gives, NaN if no directed row),
+    joint_military_orgs, exercise_intensity and, where the build has them, hosted_by_1/2,
+    arms_tiv_1_to_2/2_to_1 (SIPRI TIV a year), unga_ideal_point_distance, unga_agreement,
+    unga_agreement_s, unga_agreement_di/nu and unga_votes_both_di/nu.
+
+    Two scores: core_partnership_score (comprehensiveness over the fixed layers, every one
+    observed: 1980-2010 on the shipped data) and partnership_score, the current score
+    (comprehensiveness over the layers covered that year, slow commitments carried forward
+    and flagged; the sets used are recorded per row)."""
     d = dyads.reset_index(drop=True)
     col = {name: d[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
            for name in d.columns if name not in ("ccode1", "ccode2", "year")}
+    missing = np.full(len(d), np.nan)
+    year = d["year"].to_numpy(dtype=float)
     level = alliance_level(col["atop_defense"], col["atop_offense"], col["atop_neutral"],
                            col["atop_nonagg"], col["atop_consul"])
 
     def active(values: np.ndarray, minimum: float = 1.0) -> np.ndarray:
         return np.where(np.isnan(values), np.nan, (values >= minimum).astype(float))
+
+    # Arms (military-technical cooperation): TIV either way, mean a year over the trailing
+    # arms_window years, NaN unless the source covers the whole window.
+    tiv_12 = col.get("arms_tiv_1_to_2", missing)
+    tiv_21 = col.get("arms_tiv_2_to_1", missing)
+    arms_observed = ~np.isnan(tiv_12) & ~np.isnan(tiv_21)
+    arms_first = year[arms_observed].min() if arms_observed.any() else np.inf
+    total = np.where(arms_observed, np.nan_to_num(tiv_12) + np.nan_to_num(tiv_21), np.nan)
+    arms_sum = window_sums(d.assign(t=total), ["t"], settings.arms_window)["t"].to_numpy()
+    arms_mean = np.where(_window_covered(year, arms_observed, arms_first, settings.arms_window),
+                         arms_sum / settings.arms_window, np.nan)
 
     layers = {
         "alliance": active(level),
@@ -245,35 +429,55 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
                                    (col["exercise_intensity"] > 0).astype(float)),
         "joint_security_igo": active(col["joint_security_igo_full"]),
         "joint_igo": active(col["joint_igo_full"], settings.joint_igo_min),
+        "arms": np.where(np.isnan(arms_mean), np.nan, (arms_mean > 0).astype(float)),
     }
     # Intensity of each layer on 0-1: the alliance's strongest obligation (level / 3), any
-    # joint military organisation, and participant-weighted joint exercises (sum of
-    # 1 / (n - 1) per exercise) against exercise_full a year.
+    # joint military organisation, participant-weighted joint exercises (sum of 1 / (n - 1)
+    # per exercise) against exercise_full a year, and arms on a log scale against tiv_full.
     intensity = {
         "alliance": level / S_SCORE_MAX_LEVEL,
         "joint_military_org": layers["joint_military_org"],
         "joint_exercise": np.minimum(col["exercise_intensity"] / settings.exercise_full, 1.0),
         "joint_security_igo": layers["joint_security_igo"],
         "joint_igo": layers["joint_igo"],
+        "arms": arms_intensity(arms_mean, settings.tiv_full),
     }
+    # Current score: slow commitments (treaties, memberships) carried forward past their
+    # source's end for at most carry_forward_years, each carried value flagged; practice
+    # (exercises, arms) is never carried.
+    current = dict(intensity)
+    carried = {}
+    for name in ("alliance", "joint_military_org", "joint_security_igo", "joint_igo"):
+        current[name], carried[name] = carry_forward(d, intensity[name],
+                                                     settings.carry_forward_years)
+    level_current, _ = carry_forward(d, level, settings.carry_forward_years)
+    military_current, _ = carry_forward(d, col["joint_military_orgs"],
+                                        settings.carry_forward_years)
+
     out = d[["ccode1", "ccode2", "year"]].copy()
     out["alliance_level"] = level
     out["joint_military_orgs"] = col["joint_military_orgs"]
     out["exercise_intensity"] = col["exercise_intensity"]
+    out["arms_tiv_window_mean"] = arms_mean
+    out["arms_intensity"] = intensity["arms"]
     for name in LAYERS:
         out[f"layer_{name}"] = layers[name]
     chosen = list(settings.layers)
-    layer_matrix = np.column_stack([layers[name] for name in chosen])
-    out["layers_active"] = np.nansum(layer_matrix, axis=1)
-    out["layers_covered"] = (~np.isnan(layer_matrix)).sum(axis=1)
-    out["comprehensiveness"] = comprehensiveness_intensity(
+    current_matrix = np.column_stack([current[name] for name in chosen])
+    out["layers_active"] = np.nansum(current_matrix > 0, axis=1)
+    out["layers_covered"] = (~np.isnan(current_matrix)).sum(axis=1)
+    out["layers_used"] = names_present(current_matrix, chosen)
+    out["core_comprehensiveness"] = comprehensiveness_intensity(
         np.column_stack([intensity[name] for name in chosen]))
+    out["comprehensiveness"] = comprehensiveness_current(current_matrix,
+                                                         settings.current_min_layers)
 
     # A military tie (for longevity): a strong alliance obligation (defence, offence or
-    # neutrality), a joint military organisation or a joint exercise. Dialogue forums and
-    # non-aggression pacts alone are not (every OSCE pair would otherwise be a partnership).
-    military = np.column_stack([level >= 2, col["joint_military_orgs"] > 0,
-                                col["exercise_intensity"] > 0])
+    # neutrality), a joint military organisation, a joint exercise or arms delivered either
+    # way in the arms window. Dialogue forums and non-aggression pacts alone are not (every
+    # OSCE pair would otherwise be a partnership).
+    military = np.column_stack([level_current >= 2, military_current > 0,
+                                col["exercise_intensity"] > 0, arms_mean > 0])
     runs = tie_runs(out.assign(active=military.any(axis=1)))
     out = pd.concat([out, runs], axis=1)
     out["longevity"] = np.minimum(out["longevity_years"] / settings.longevity_full_years, 1.0)
@@ -292,38 +496,90 @@ def partnership_profile(dyads: pd.DataFrame, s_score: np.ndarray,
     else:
         out["hosted_by_1"] = np.nan
         out["hosted_by_2"] = np.nan
-    out["obligation_balance"] = reciprocity(col["given_1to2"], col["given_2to1"])
+    # Treaty obligations are slow: carried past ATOP's end like the alliance layer (flagged).
+    given_12, carried_obligations = carry_forward(d, col["given_1to2"],
+                                                  settings.carry_forward_years)
+    given_21, _ = carry_forward(d, col["given_2to1"], settings.carry_forward_years)
+    out["obligation_balance"] = reciprocity(given_12, given_21)
     out["hosting_balance"] = reciprocity(out["hosted_by_1"], out["hosted_by_2"])
-    # Arms each way (SIPRI TIV) over the same window, where the build has them.
-    if "arms_tiv_1_to_2" in col and not np.isnan(col["arms_tiv_1_to_2"]).all():
-        arms = window_sums(d.assign(a=col["arms_tiv_1_to_2"], b=col["arms_tiv_2_to_1"]),
-                           ["a", "b"], settings.reciprocity_window)
-        covered = ~np.isnan(col["arms_tiv_1_to_2"])
-        out["arms_balance"] = np.where(covered, reciprocity(arms["a"], arms["b"]), np.nan)
-    else:
-        out["arms_balance"] = np.nan
-    out["reciprocity"] = aggregate(
-        np.column_stack([out["obligation_balance"], out["hosting_balance"],
-                         out["arms_balance"]]), np.ones(3), "arithmetic", 1 / 3)
+    # Arms each way over the reciprocity window, weighted by the two-wayness of the flow.
+    sent = window_sums(d.assign(a=np.where(arms_observed, tiv_12, np.nan),
+                                b=np.where(arms_observed, tiv_21, np.nan)),
+                       ["a", "b"], settings.reciprocity_window)
+    out["arms_sent_1to2"] = np.where(arms_observed, sent["a"].to_numpy(), np.nan)
+    out["arms_sent_2to1"] = np.where(arms_observed, sent["b"].to_numpy(), np.nan)
+    out["arms_balance"], out["arms_weight"] = arms_exchange(out["arms_sent_1to2"],
+                                                           out["arms_sent_2to1"])
+    parts = np.column_stack([out["obligation_balance"], out["hosting_balance"],
+                             out["arms_balance"]])
+    part_weights = np.column_stack([np.ones(len(d)), np.ones(len(d)),
+                                    out["arms_weight"].to_numpy(dtype=float)])
+    out["reciprocity"] = weighted_parts(parts, part_weights)
+    out["reciprocity_parts"] = names_present(
+        np.where(part_weights > 0, parts, np.nan), ["obligations", "hosting", "arms"])
+    # Everything carried forward in this row's current score: layers of the set, and the
+    # obligation balance of reciprocity.
+    imputed = np.column_stack(
+        [np.where(carried.get(name, np.zeros(len(d), dtype=bool)), 1.0, np.nan)
+         for name in chosen]
+        + [np.where(carried_obligations & ~np.isnan(out["obligation_balance"].to_numpy()),
+                    1.0, np.nan)])
+    out["imputed_parts"] = names_present(imputed, [*chosen, "obligations"])
     out["igo_jaccard"] = igo_jaccard(col["joint_igo_full"], col["igo_full1"], col["igo_full2"])
     out["alliance_s_score"] = s_score
-    # Coherence of approaches: UN General Assembly agreement where that source is in the build
-    # (unga_agreement, 0-1), and the alliance-portfolio S-score; not IGO-portfolio overlap,
-    # which measures similar memberships (reported as igo_jaccard only).
-    unga = col.get("unga_agreement", np.full(len(d), np.nan))
-    out["unga_agreement"] = unga
-    out["coherence"] = coherence(unga, s_score)
+    # Coherence of approaches from UN General Assembly voting: ideal-point similarity, the
+    # identical-vote share on all roll calls, and on arms-control/disarmament (di) and nuclear
+    # (nu) roll calls pooled by votes. Not IGO-portfolio overlap (reported as igo_jaccard).
+    out["unga_ideal_point_distance"] = col.get("unga_ideal_point_distance", missing)
+    out["ideal_point_similarity"] = ideal_point_similarity(out["unga_ideal_point_distance"],
+                                                           settings.ideal_point_full)
+    out["unga_agreement"] = col.get("unga_agreement", missing)
+    out["unga_agreement_s"] = col.get("unga_agreement_s", missing)
+    votes_di = col.get("unga_votes_both_di", missing)
+    votes_nu = col.get("unga_votes_both_nu", missing)
+    out["unga_security_votes"] = np.where(np.isnan(votes_di) & np.isnan(votes_nu), np.nan,
+                                          np.nan_to_num(votes_di) + np.nan_to_num(votes_nu))
+    out["unga_security_agreement"] = pooled_agreement(
+        [col.get("unga_agreement_di", missing), col.get("unga_agreement_nu", missing)],
+        [votes_di, votes_nu])
+    coherence_parts = np.column_stack([out["ideal_point_similarity"], out["unga_agreement"],
+                                       out["unga_security_agreement"]])
+    out["coherence"] = coherence(*coherence_parts.T)
+    out["coherence_parts"] = names_present(coherence_parts,
+                                           ["ideal_point", "all_votes", "security_votes"])
 
-    criteria = out[list(CRITERIA)].to_numpy(dtype=float)
     weights = np.array([settings.criteria_weights[c] for c in CRITERIA])
-    out["criteria_observed"] = (~np.isnan(criteria[:, weights > 0])).sum(axis=1)
-    score = partnership_score(criteria[:, weights > 0], weights[weights > 0],
-                              settings.min_criteria)
-    # A fixed set of layers per score: without a required criterion (comprehensiveness over
-    # the fixed layers) there is no score, so a source's end cannot re-base it.
-    for name in settings.required_criteria:
-        score = np.where(np.isnan(out[name].to_numpy(dtype=float)), np.nan, score)
-    out["partnership_score"] = score
+
+    def score_from(comprehensive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        frame = out.assign(comprehensiveness=comprehensive)
+        criteria = frame[list(CRITERIA)].to_numpy(dtype=float)
+        observed = (~np.isnan(criteria[:, weights > 0])).sum(axis=1)
+        if settings.aggregation == "gated":
+            score = gated_partnership_score(criteria, weights, settings.min_criteria)
+        else:
+            score = partnership_score(criteria[:, weights > 0], weights[weights > 0],
+                                      settings.min_criteria)
+        # A required criterion (comprehensiveness) missing -> no score.
+        for name in settings.required_criteria:
+            score = np.where(np.isnan(frame[name].to_numpy(dtype=float)), np.nan, score)
+        # A criterion observed for no pair in a year (its sources have not started or have
+        # ended: UN voting starts in 1946 and ends in 2024) leaves that year unscored:
+        # re-weighting over the rest would re-base every score. A criterion missing for one
+        # pair inside its sources' years (nothing to balance, no vote), or a criterion whose
+        # source is not in the build at all, is re-weighted (min_criteria still applies).
+        for position, name in enumerate(CRITERIA):
+            if weights[position] <= 0:
+                continue
+            seen = pd.Series(~np.isnan(frame[name].to_numpy(dtype=float)))
+            if not seen.any():      # its source is not in the build at all
+                continue
+            year_seen = seen.groupby(year).transform("any").to_numpy(dtype=bool)
+            score = np.where(year_seen, score, np.nan)
+        return score, observed
+
+    out["partnership_score"], out["criteria_observed"] = score_from(
+        out["comprehensiveness"].to_numpy())
+    out["core_partnership_score"], _ = score_from(out["core_comprehensiveness"].to_numpy())
     institutional, operational, gap = dyad_symbolic_gap(
         level, col["joint_military_orgs"], col["exercise_intensity"])
     out["dyad_institutional"] = institutional

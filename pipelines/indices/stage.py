@@ -36,8 +36,8 @@ _LEVEL = """
     end
 """
 
-# Pairs are kept from their first year with a military tie (alliance, joint security IGO or
-# joint exercise) onwards; the ~780k pair-years before that hold no tie to profile.
+# Pairs are kept from their first year with a military tie (alliance, joint security IGO,
+# joint exercise or an arms transfer) onwards; earlier pair-years hold no tie to profile.
 PARTNERSHIP_DYADS = """
 with
 
@@ -46,7 +46,8 @@ dyads as (
         *,
         coalesce(atop_any, 0) = 1
         or coalesce(joint_security_igo_full, 0) > 0
-        or coalesce(joint_exercises, 0) > 0 as military
+        or coalesce(joint_exercises, 0) > 0
+        or coalesce(arms_tiv_1_to_2, 0) + coalesce(arms_tiv_2_to_1, 0) > 0 as military
     from mart_dyad_year
 ),
 
@@ -151,10 +152,11 @@ order by kept.ccode1, kept.ccode2, kept.year
 COVERAGE = "select source_id, first_year, last_year from mart_source_coverage"
 
 # Optional pair columns of mart_dyad_year the partnership uses when the build has them (UN
-# voting agreement for coherence, arms each way for reciprocity): absent -> NULL.
-OPTIONAL_DYAD_COLUMNS = {"unga_agreement": "unga_agreement_s",
-                         "arms_tiv_1_to_2": "arms_tiv_1_to_2",
-                         "arms_tiv_2_to_1": "arms_tiv_2_to_1"}
+# voting for coherence, arms each way for the arms layer and reciprocity): absent -> NULL.
+OPTIONAL_DYAD_COLUMNS = {name: name for name in (
+    "unga_agreement", "unga_agreement_s", "unga_ideal_point_distance", "unga_agreement_di",
+    "unga_votes_both_di", "unga_agreement_nu", "unga_votes_both_nu", "arms_tiv_1_to_2",
+    "arms_tiv_2_to_1")}
 
 
 def partnership_dyads_query(con: duckdb.DuckDBPyConnection) -> str:
@@ -165,8 +167,12 @@ def partnership_dyads_query(con: duckdb.DuckDBPyConnection) -> str:
     extra = ",\n    ".join(
         f"kept.{column} as {name}" if column in present else f"null::double as {name}"
         for name, column in OPTIONAL_DYAD_COLUMNS.items())
-    return PARTNERSHIP_DYADS.replace("    backward.given as given_2to1,",
-                                     f"    backward.given as given_2to1,\n    {extra},")
+    query = PARTNERSHIP_DYADS
+    if "arms_tiv_1_to_2" not in present:   # a build without SIPRI: arms are no tie
+        query = query.replace(
+            "\n        or coalesce(arms_tiv_1_to_2, 0) + coalesce(arms_tiv_2_to_1, 0) > 0", "")
+    return query.replace("    backward.given as given_2to1,",
+                         f"    backward.given as given_2to1,\n    {extra},")
 
 EXERCISES = """
 select mme_row, start_year as year, latitude, longitude
@@ -223,6 +229,11 @@ LAYER_TIES = {
                  "where joint_igo_full > 0",
     "joint_exercise": "select ccode1, ccode2, year, joint_exercises as value "
                       "from mart_dyad_year where joint_exercises > 0",
+    # arms either way, summed over the trailing 5 years (lumpy deliveries; section 5)
+    "arms": "select * from (select ccode1, ccode2, year, sum(coalesce(arms_tiv_1_to_2, 0) "
+            "+ coalesce(arms_tiv_2_to_1, 0)) over (partition by ccode1, ccode2 order by year "
+            "range between 4 preceding and current row) as value from mart_dyad_year "
+            "where arms_tiv_1_to_2 is not null) where value > 0",
 }
 
 NETWORK_EDGES = f"""

@@ -10,10 +10,12 @@ A commitment shows practice if i and j cooperated in practice at least once in t
 
     symbolic_share(i, y) = commitments without practice / commitments
 
-NULL when the state has no commitment that year (nothing to be symbolic about), or when no
-practice source covers every year of the window (absence of evidence is not absence of
-practice: a window half outside MME's years would make shares rise mechanically). The
-count columns say how many commitments and which practice layers were used.
+NULL when the state has no commitment that year (nothing to be symbolic about), or when the
+exercise source (MME) does not cover every year of the window (absence of evidence is not
+absence of practice: a window half outside MME's years would make shares rise mechanically).
+Practice from a layer counts only when that layer's source covers the whole window; the layers
+are recorded per row (practice_layers). After MME ends (2010), symbolic_share_no_exercise
+(arms and co-deployment only) is the honest continuation: a separate column, not a splice.
 """
 
 from __future__ import annotations
@@ -81,7 +83,15 @@ def available_layers(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
 def symbolic_cooperation(con: duckdb.DuckDBPyConnection, coverage: dict[str, range],
                          window: int, first_year: int) -> pd.DataFrame:
     """ccode, year, commitments, commitments_without_practice, symbolic_share,
-    practice_layers (the layers whose years overlap the window)."""
+    symbolic_share_no_exercise, practice_layers (the layers covering the whole window).
+
+    symbolic_share needs the exercise layer (MME) to cover the window, so its meaning (every
+    kind of practice looked for) is the same in every year it exists; practice then also comes
+    from arms transfers and co-deployment where their sources cover the window (listed in
+    practice_layers). symbolic_share_no_exercise looks only for the other practice layers
+    (arms either way, UN co-deployment), so it reaches past MME's end: a separate series, read
+    against itself over time, never spliced onto symbolic_share.
+    """
     layers = {name: spec for name, spec in available_layers(con).items()
               if spec[0] in coverage}
     practice = " union all ".join(
@@ -103,38 +113,52 @@ def symbolic_cooperation(con: duckdb.DuckDBPyConnection, coverage: dict[str, ran
         select ccode2 as ccode, ccode1 as partner, year, layer from ({practice})
     ),
     spans as ({spans}),
-    window_layers as (
+    covering as (
         -- the practice layers whose source covers every year of the window
-        select years.year, string_agg(spans.layer, ', ' order by spans.layer) as layers
+        select years.year, spans.layer
         from (select distinct year from commitments) as years
         inner join spans
             on spans.first_year <= years.year - $window + 1 and spans.last_year >= years.year
-        group by years.year
+    ),
+    window_layers as (
+        select
+            year,
+            string_agg(layer, ', ' order by layer) as layers,
+            bool_or(layer = 'joint_exercise') as has_exercise,
+            bool_or(layer <> 'joint_exercise') as has_other
+        from covering
+        group by year
     ),
     flagged as (
+        -- practice counts only from a layer that covers the whole window
         select
             c.ccode,
             c.year,
             c.partner,
-            exists (
-                select 1 from practice as p
-                where p.ccode = c.ccode and p.partner = c.partner
-                    and p.year between c.year - $window + 1 and c.year
-            ) as practised
+            bool_or(p.layer is not null) as practised,
+            bool_or(p.layer is not null and p.layer <> 'joint_exercise') as practised_otherwise
         from commitments as c
+        left join covering as v on c.year = v.year
+        left join practice as p
+            on c.ccode = p.ccode and c.partner = p.partner and v.layer = p.layer
+            and p.year between c.year - $window + 1 and c.year
+        group by c.ccode, c.year, c.partner
     )
     select
         flagged.ccode,
         flagged.year,
         count(*) as commitments,
-        case when window_layers.layers is not null
+        case when w.has_exercise
             then count(*) filter (where not practised) end as commitments_without_practice,
-        case when window_layers.layers is not null
+        case when w.has_exercise
             then (count(*) filter (where not practised)) / count(*) end as symbolic_share,
-        window_layers.layers as practice_layers
+        case when w.has_other
+            then (count(*) filter (where not practised_otherwise)) / count(*)
+        end as symbolic_share_no_exercise,
+        w.layers as practice_layers
     from flagged
-    left join window_layers on flagged.year = window_layers.year
-    group by flagged.ccode, flagged.year, window_layers.layers
+    left join window_layers as w on flagged.year = w.year
+    group by flagged.ccode, flagged.year, w.layers, w.has_exercise, w.has_other
     order by flagged.ccode, flagged.year
     """
     return con.execute(query, {"window": window, "first": first_year}).df()

@@ -40,6 +40,7 @@ final as (
         cast(indices.core_n_ranked as integer) as core_n_ranked,
         indices.pillar_gap,
         indices.symbolic_share,
+        indices.symbolic_share_no_exercise,
         cast(indices.commitments as integer) as commitments,
         cast(indices.commitments_without_practice as integer) as commitments_without_practice,
         cast(indices.practice_layers as varchar) as practice_layers,
