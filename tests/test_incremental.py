@@ -131,12 +131,20 @@ def test_the_cli_decides_a_noop_without_starting_prefect(project):
     planned_refresh(project)
     before = published_bytes(project)
     env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # unreachable on purpose
+    # On exit the process says which heavy libraries it loaded: a no-op decides from
+    # fingerprints alone, so neither pandas (about 0.25 s of imports) nor Great Expectations
+    # nor Prefect may be loaded on its path.
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('loaded:', sorted(m for m in ('pandas', "
+             "'great_expectations', 'prefect') if m in sys.modules), file=sys.stderr))\n"
+             "from pipelines.cli import main\nmain()")
     result = subprocess.run(
-        [sys.executable, "-c", "from pipelines.cli import main; main()", "refresh"],
+        [sys.executable, "-c", probe, "refresh"],
         capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "Nothing to refresh: no input changed since release" in result.stdout
+    assert "loaded: []" in result.stderr, result.stderr[-2000:]
     assert published_bytes(project) == before
     log = (project.marts_dir / "refresh-log.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(log[-1])["outcome"] == "nothing to do"

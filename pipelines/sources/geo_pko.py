@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 
 import duckdb
-import pandas as pd
 
 from pipelines.sources.base import CsvSpec
 
@@ -109,6 +108,8 @@ def build_contributors(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "_source_id", "_source_file", "_file_sha256", "_row_number", "entry_position",
         "entry_text", "contributor_name", "troops", "size_unknown", "parse_problem",
     )
+    import pandas as pd  # here, not at the top: a no-op refresh never loads pandas
+
     parsed = pd.DataFrame(
         [
             (source_id, source_file, sha, row_number, e.position, e.text, e.name, e.troops,

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipelines.errors import DiskFullError, InputFileError, is_disk_full
 from pipelines.sources.base import header_problems
@@ -453,6 +452,8 @@ def _insert(con: duckdb.DuckDBPyConnection, contents: list[tuple[int, Path, File
     ]
     if not records:
         return
+    import pandas as pd  # here, not at the top: a no-op refresh never loads pandas
+
     frame = pd.DataFrame.from_records(records, columns=[*LINEAGE, *COLUMNS]).astype(
         {column: "object" for column in COLUMNS}
     )

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipelines.errors import InputFileError
 from pipelines.raw_manifest import RawFile, verified_copy
@@ -159,6 +158,8 @@ def _load_workbook(
         workbook.close()
     if not records:
         raise InputFileError(f"{raw_file.path}: no country rows with values.")
+    import pandas as pd  # here, not at the top: a no-op refresh never loads pandas
+
     frame = pd.DataFrame(
         [
             (raw_file.source_id, raw_file.path.name, checksum, number, sheet, measure, *rest)
