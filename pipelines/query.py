@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -101,13 +102,31 @@ def _execute(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], lis
     raise error
 
 
+def _close(con: duckdb.DuckDBPyConnection, wait_seconds: float = 10.0) -> None:
+    """Close `con`, waiting while DuckDB still reports it busy.
+
+    After an interrupted query DuckDB can report the connection busy for a moment after the
+    worker thread's call has returned (ResourceInUseException: DuckDB 2 refuses a second call
+    instead of waiting); closing then must wait, not turn a Ctrl-C into a traceback.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con.close()
+            return
+        except duckdb.ResourceInUseException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def run_query(published_db: Path, query: str) -> tuple[list[str], list[tuple]]:
     try:
         con = connect_sandboxed(published_db)
         try:
             return _execute(con, query)
         finally:
-            con.close()
+            _close(con)
     except KeyboardInterrupt as exc:
         raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed.") from exc
 

@@ -121,6 +121,32 @@ def test_an_interrupted_query_is_a_message_not_a_traceback(project, monkeypatch)
     assert result.exc_info is None or result.exc_info[0] is SystemExit
 
 
+def test_closing_waits_while_duckdb_reports_the_connection_busy():
+    """After an interrupt DuckDB 2 may report the connection busy for a moment: closing waits
+    and retries instead of raising ResourceInUseException (a Ctrl-C must end in a message)."""
+    import duckdb
+
+    from pipelines.query import _close
+
+    class Busy:
+        def __init__(self, refusals):
+            self.refusals, self.calls = refusals, 0
+
+        def close(self):
+            self.calls += 1
+            if self.calls <= self.refusals:
+                raise duckdb.ResourceInUseException("connection is busy with another call")
+
+    briefly = Busy(refusals=2)
+    _close(briefly)
+    assert briefly.calls == 3
+    # A connection that stays busy is reported once the wait is over, not waited on forever.
+    stuck = Busy(refusals=10**9)
+    with pytest.raises(duckdb.ResourceInUseException):
+        _close(stuck, wait_seconds=0.2)
+    assert 2 <= stuck.calls < 100
+
+
 # --- report -o and register template refuse published targets ----------------------------
 
 
