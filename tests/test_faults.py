@@ -137,46 +137,51 @@ def test_a_refresh_killed_or_terminated_at_any_stage_leaves_the_last_good_marts(
     assert not list(project.marts_dir.glob(".*.tmp-*"))
 
 
-def test_sigterm_stops_the_temporary_prefect_server_too(project, tmp_path):
-    """Without PREFECT_API_URL the refresh starts a temporary Prefect server (a child process);
-    a SIGTERM to the refresh must not leave it running."""
+def _pause_with_temporary_server(project, tmp_path) -> tuple[subprocess.Popen, list]:
+    """A full refresh without PREFECT_API_URL (so it starts a temporary Prefect server),
+    paused in the load stage, and that server's processes. The server runs in a session of its
+    own (a signal to coop's group does not reach it first), so it is found among coop's
+    children before coop is signalled."""
     publish(project)
     marker = tmp_path / "paused"
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     env.update(COOP_FAULT_PAUSE="load", COOP_FAULT_MARKER=str(marker),
                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
     process = _pause_at("load", env, marker)
+    servers = [child for child in psutil.Process(process.pid).children(recursive=True)
+               if "uvicorn" in " ".join(child.cmdline())]
+    assert servers, "the refresh started no temporary Prefect server"
+    return process, servers
+
+
+def _servers_left(servers) -> list:
+    _, alive = psutil.wait_procs(servers, timeout=30)
+    for server in alive:  # never leave one behind, whatever the test says
+        with contextlib.suppress(psutil.NoSuchProcess):
+            server.kill()
+    return alive
+
+
+def test_sigterm_stops_the_temporary_prefect_server_too(project, tmp_path):
+    """Without PREFECT_API_URL the refresh starts a temporary Prefect server (a child process);
+    a SIGTERM to the refresh must not leave it running."""
+    process, servers = _pause_with_temporary_server(project, tmp_path)
     os.kill(process.pid, signal.SIGTERM)
     _, stderr = (stream.decode() for stream in process.communicate(timeout=60))
     assert process.returncode == 128 + signal.SIGTERM, stderr[-2000:]
     assert "refresh stopped by SIGTERM during the load stage" in stderr
-    assert _group_is_gone(process.pid), "the temporary Prefect server was left running"
+    assert _group_is_gone(process.pid), "the refresh left a process behind"
+    assert _servers_left(servers) == [], "the temporary Prefect server was left running"
 
 
 def test_sigkill_of_the_refresh_alone_stops_the_temporary_prefect_server(project, tmp_path):
     """SIGKILL gives coop no chance to stop its temporary Prefect server: the kernel must
     (PR_SET_PDEATHSIG in the server's launcher), or the server is orphaned and keeps running."""
-    publish(project)
-    marker = tmp_path / "paused"
-    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-    env.update(COOP_FAULT_PAUSE="load", COOP_FAULT_MARKER=str(marker),
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
-    process = _pause_at("load", env, marker)
-    # The server runs in a session of its own (so a signal to coop's group does not reach it
-    # first): find it among coop's children before coop dies.
-    servers = [child for child in psutil.Process(process.pid).children(recursive=True)
-               if "uvicorn" in " ".join(child.cmdline())]
-    try:
-        assert servers, "the refresh started no temporary Prefect server"
-        os.kill(process.pid, signal.SIGKILL)  # the refresh only: no clean-up code runs
-        # wait(), not communicate(): an orphaned server would hold the output pipes open.
-        assert process.wait(timeout=60) == -signal.SIGKILL
-        _, alive = psutil.wait_procs(servers, timeout=30)
-        assert alive == [], "the temporary Prefect server outlived coop"
-    finally:
-        for server in servers:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                server.kill()
+    process, servers = _pause_with_temporary_server(project, tmp_path)
+    os.kill(process.pid, signal.SIGKILL)  # the refresh only: no clean-up code runs
+    # wait(), not communicate(): an orphaned server would hold the output pipes open.
+    assert process.wait(timeout=60) == -signal.SIGKILL
+    assert _servers_left(servers) == [], "the temporary Prefect server outlived coop"
 
 
 def test_bad_input_via_the_cli_is_a_clear_message_without_traceback(project, prefect_api):
