@@ -13,15 +13,23 @@ from pipelines import refresh
 from pipelines.settings import PROJECT_ROOT, Settings, get_settings
 
 
-def build_work_db(settings: Settings, plan=None) -> tuple[refresh.RunContext, dict]:
-    """Load, validate and build into a fresh run directory (all of it, or what `plan` says);
-    returns the run and its summary."""
+def build_to_gate(settings: Settings, plan=None) -> tuple[refresh.RunContext, tuple]:
+    """Load, validate, build and compute the indices into a fresh run directory (all of it,
+    or what `plan` says), stopping before the gate (a test may alter the work database
+    first); returns the run and the four stages' results."""
     run = refresh.new_run(settings, plan)
     loaded = refresh.stage_load(settings, run, plan)
     validated = refresh.stage_validate(settings, run, plan)
     built = refresh.stage_build(settings, run, plan)
     # Few draws: the tests check the wiring and values, not the Monte-Carlo spread.
     indexed = refresh.stage_indices(settings, run, draws=20, plan=plan)
+    return run, (loaded, validated, built, indexed)
+
+
+def build_work_db(settings: Settings, plan=None) -> tuple[refresh.RunContext, dict]:
+    """Load, validate and build into a fresh run directory (all of it, or what `plan` says);
+    returns the run and its summary."""
+    run, (loaded, validated, built, indexed) = build_to_gate(settings, plan)
     gated = refresh.stage_gate(settings, run)
     return run, {"raw_rows": loaded["rows_by_table"], "raw_checksums": loaded["raw_checksums"],
                  "sources": validated, "build": built, "indices": indexed, "gate": gated}

@@ -14,7 +14,7 @@ import pytest
 from pipelines import gate_reuse, refresh
 from pipelines.publish import read_published_manifest
 from pipelines.validation import ValidationError
-from tests.helpers import build_work_db, publish
+from tests.helpers import build_to_gate, build_work_db, publish
 
 
 def gate_of(settings) -> dict:
@@ -68,11 +68,7 @@ def test_changed_rows_are_validated_again_and_a_bad_row_still_stops_the_gate(pro
     publish(project)
     publish(project)
     published = read_published_manifest(project)
-    run = refresh.new_run(project)
-    refresh.stage_load(project, run)
-    refresh.stage_validate(project, run)
-    refresh.stage_build(project, run)
-    refresh.stage_indices(project, run, draws=20)
+    run, _ = build_to_gate(project)
     # A row the mart suite forbids (a negative count), written into the built mart: the
     # fingerprint changes, so the suite runs again and fails instead of being carried over.
     con = duckdb.connect(str(run.work_db))

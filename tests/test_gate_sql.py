@@ -15,7 +15,7 @@ import pytest
 from pipelines import gate_sql, refresh
 from pipelines.settings import get_settings
 from pipelines.validation import Suite, ValidationError, run_suites
-from tests.helpers import build_work_db
+from tests.helpers import build_to_gate, build_work_db
 
 E = gx.expectations
 
@@ -157,11 +157,7 @@ def test_sources_checked_in_duckdb_pass_and_a_bad_value_still_stops_the_gate(
     assert all(s["failed"] == 0 and (s.get("engine") == "duckdb") == (s["rows"] > 0)
                for s in sources.values()), sources
 
-    run = refresh.new_run(settings)
-    refresh.stage_load(settings, run)
-    refresh.stage_validate(settings, run)
-    refresh.stage_build(settings, run)
-    refresh.stage_indices(settings, run, draws=20)
+    run, _ = build_to_gate(settings)
     # A status code no COW IGO membership can have, on one accepted row: the source suite
     # (now evaluated in DuckDB) must name it.
     con = duckdb.connect(str(run.work_db))
