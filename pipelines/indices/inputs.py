@@ -165,10 +165,14 @@ after_source as (
         frame.ccode,
         frame.year,
         corrections.item as ioname,
-        corrections.correction_id,
+        case when corrections.corrected_value = 1 then 1 else 0 end as status,
         case when corrections.corrected_value = 1 then 1 else 0 end
         - coalesce(last_status.member, 0) as change,
-        last_status.member as member_then
+        -- the row's id where it changes the last roster (else the source already agrees)
+        case
+            when (corrections.corrected_value = 1) <> (coalesce(last_status.member, 0) = 1)
+                then corrections.correction_id
+        end as changed_by
     from frame
     inner join stg_seeds__corrections as corrections
         on frame.ccode = corrections.ccode
@@ -186,17 +190,6 @@ after_source as (
     ) = 1
 ),
 
-after_source_rows as (
-    -- The status each after-source row gives, and its id where it changes the last roster.
-    select
-        ccode,
-        year,
-        ioname,
-        case when change <> 0 then correction_id end as correction_id,
-        change + coalesce(member_then, 0) as corrected_value
-    from after_source
-),
-
 after_source_changes as (
     select
         a.ccode,
@@ -205,8 +198,8 @@ after_source_changes as (
             f"sum(a.change) filter (where s.{kind} = '{k}') as {c}{suffix}__after_source"
             for kind, suffix in (("kind", ""), ("kind_alternative", "__alt"))
             for k, c in (("military", "military_orgs"), ("dialogue", "dialogue_forums")))},
-        string_agg(distinct a.correction_id, ', ' order by a.correction_id)
-            filter (where a.change <> 0) as after_source_corrections
+        string_agg(distinct a.changed_by, ', ' order by a.changed_by)
+            as after_source_corrections
     from after_source as a
     inner join stg_seeds__security_igos as s on a.ioname = s.ioname_lower
     group by a.ccode, a.year
@@ -215,13 +208,13 @@ after_source_changes as (
 defence_rosters as (
     -- After ATOP's last year: the members, per year, of each organisation whose treaty binds
     -- every member to defend the others (seeds/security_igos.csv defence_obligation), as COW
-    -- IGO's last roster (corrected) with the documented changes after it (after_source_rows).
+    -- IGO's last roster (corrected) with the documented changes after it (after_source).
     select
         o.ioname,
         frame.year,
         frame.ccode,
-        coalesce(a.corrected_value, o.member) as member,
-        a.correction_id
+        coalesce(a.status, o.member) as member,
+        a.changed_by as correction_id
     from frame
     inner join (
         select ccode, ioname, max(member) as member
@@ -238,7 +231,7 @@ defence_rosters as (
         )
         group by ccode, ioname
     ) as o on frame.ccode = o.ccode
-    left join after_source_rows as a
+    left join after_source as a
         on frame.ccode = a.ccode and frame.year = a.year and o.ioname = a.ioname
     where frame.year > $atop_last
 ),
